@@ -1,0 +1,100 @@
+# PostgreSQL with wal_level=logical in .stack/postgres. Sourced by stack.sh.
+
+PG_DIR="$STACK_DIR/postgres"
+PG_DATA="$PG_DIR/data"
+PG_LOG="$PG_DIR/server.log"
+PG_DB=freshen
+PG_USER=freshen
+
+# Postgres refuses to run as root; on CI (root) the server runs as the 'postgres' system user.
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u "$PG_OS_USER" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+pg_prereqs() {
+  PG_BIN="$(find_pg_bin)" ||
+    die "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or under /usr/lib/postgresql/*/bin. Install them: apt-get install postgresql (14 or newer)."
+  if [ "$(id -u)" = 0 ]; then
+    PG_OS_USER="${FRESHEN_PG_OS_USER:-postgres}"
+    id "$PG_OS_USER" >/dev/null 2>&1 ||
+      die "running as root, and Postgres must not run as root, but there is no '$PG_OS_USER' user. Create one (useradd -r postgres) or set FRESHEN_PG_OS_USER to an unprivileged user."
+  fi
+}
+
+pg_ready() {
+  "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -c 'select 1' >/dev/null 2>&1
+}
+
+pg_running() {
+  [ -f "$PG_DATA/postmaster.pid" ] && pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1
+}
+
+pg_up() {
+  pg_prereqs
+  if pg_running && pg_ready; then
+    say "postgres already running on 127.0.0.1:$PG_PORT"
+    return
+  fi
+  ensure_port_free "$PG_PORT" postgres FRESHEN_PG_PORT
+  mkdir -p "$PG_DIR"
+  [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$PG_DIR"
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    say "postgres: initdb in $PG_DATA"
+    pg_as_owner "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_USER" --auth=trust -E UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 ||
+      die "initdb failed; see $PG_DIR/initdb.log"
+    # A throwaway development database: fsync=off makes commits cheap while keeping
+    # synchronous_commit=on, so WAL is handed to walsenders (and Freshen) at once.
+    cat >>"$PG_DATA/postgresql.conf" <<CONF
+
+# --- Freshen local stack ---
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = ''
+wal_level = logical
+max_replication_slots = 64
+max_wal_senders = 64
+max_connections = 200
+fsync = off
+full_page_writes = off
+shared_buffers = 256MB
+max_wal_size = 4GB
+wal_sender_timeout = 60s
+log_min_messages = warning
+CONF
+    cat >"$PG_DATA/pg_hba.conf" <<HBA
+host all all 127.0.0.1/32 trust
+host replication all 127.0.0.1/32 trust
+HBA
+  fi
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null ||
+    die "postgres did not start; see $PG_LOG"
+  wait_until 60 "postgres on 127.0.0.1:$PG_PORT" pg_probe_or_create_db ||
+    die "postgres did not answer a query within 60 s; see $PG_LOG"
+}
+
+pg_probe_or_create_db() {
+  pg_ready && return 0
+  "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" "$PG_DB" >/dev/null 2>&1
+  pg_ready
+}
+
+pg_down() {
+  PG_BIN="$(find_pg_bin)" || return 0
+  [ "$(id -u)" = 0 ] && PG_OS_USER="${FRESHEN_PG_OS_USER:-postgres}"
+  if [ -f "$PG_DATA/postmaster.pid" ]; then
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 && say "postgres stopped"
+  fi
+}
+
+pg_status() {
+  PG_BIN="$(find_pg_bin)" || { echo "postgres: binaries not installed"; return; }
+  if pg_ready; then echo "postgres: up   postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB"; else echo "postgres: down"; fi
+}
+
+pg_url() {
+  echo "postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB"
+}
