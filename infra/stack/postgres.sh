@@ -1,7 +1,7 @@
 # PostgreSQL with wal_level=logical in .stack/postgres. Sourced by stack.sh.
 
 PG_DIR="$STACK_DIR/postgres"
-PG_DATA="$PG_DIR/data"
+PG_DATA="$PG_DIR/data"  # may be redirected by pg_choose_data_dir (root only)
 PG_LOG="$PG_DIR/server.log"
 PG_DB=freshen
 PG_USER=freshen
@@ -15,6 +15,23 @@ pg_as_owner() {
   fi
 }
 
+# As root, the server runs as PG_OS_USER, which must be able to reach its data directory. A
+# checkout inside a private folder (mktemp -d is mode 700) is out of its reach; then the data
+# lives under /var/tmp, keyed by this stack's path, and .stack/postgres/data links to it.
+pg_choose_data_dir() {
+  [ "$(id -u)" = 0 ] || return 0
+  mkdir -p "$PG_DIR"
+  chown "$PG_OS_USER" "$PG_DIR"
+  if ! runuser -u "$PG_OS_USER" -- test -w "$PG_DIR" 2>/dev/null; then
+    PG_DATA="/var/tmp/freshen-pg-$(printf '%s' "$STACK_DIR" | sha1sum | cut -c1-12)"
+    mkdir -p "$PG_DATA"
+    chown "$PG_OS_USER" "$PG_DATA"
+    chmod 700 "$PG_DATA"
+    ln -sfn "$PG_DATA" "$PG_DIR/data"
+    PG_LOG="$PG_DATA.log"
+  fi
+}
+
 pg_prereqs() {
   PG_BIN="$(find_pg_bin)" ||
     die "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or under /usr/lib/postgresql/*/bin. Install them: apt-get install postgresql (14 or newer)."
@@ -23,6 +40,7 @@ pg_prereqs() {
     id "$PG_OS_USER" >/dev/null 2>&1 ||
       die "running as root, and Postgres must not run as root, but there is no '$PG_OS_USER' user. Create one (useradd -r postgres) or set FRESHEN_PG_OS_USER to an unprivileged user."
   fi
+  pg_choose_data_dir
 }
 
 pg_ready() {
@@ -41,7 +59,6 @@ pg_up() {
   fi
   ensure_port_free "$PG_PORT" postgres FRESHEN_PG_PORT
   mkdir -p "$PG_DIR"
-  [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$PG_DIR"
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     say "postgres: initdb in $PG_DATA"
     pg_as_owner "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_USER" --auth=trust -E UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 ||
@@ -83,8 +100,8 @@ pg_probe_or_create_db() {
 }
 
 pg_down() {
-  PG_BIN="$(find_pg_bin)" || return 0
-  [ "$(id -u)" = 0 ] && PG_OS_USER="${FRESHEN_PG_OS_USER:-postgres}"
+  [ -d "$PG_DIR" ] || return 0
+  pg_prereqs
   if [ -f "$PG_DATA/postmaster.pid" ]; then
     pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 && say "postgres stopped"
   fi

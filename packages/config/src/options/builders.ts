@@ -1,0 +1,116 @@
+import type { Option } from '../option.ts';
+
+interface Common<T> {
+  doc: string;
+  default?: T;
+  secret?: boolean;
+}
+
+export function string(options: Common<string> & { pattern?: RegExp; expected?: string }): Option<string> {
+  const expected = options.expected ?? (options.pattern ? `a value matching ${options.pattern}` : 'a string');
+  return {
+    ...options,
+    expected,
+    parse(raw) {
+      if (options.pattern && !options.pattern.test(raw)) throw new Error(`expected ${expected}`);
+      return raw;
+    },
+  };
+}
+
+export function integer(options: Common<number> & { min?: number; max?: number }): Option<number> {
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
+  const expected = `an integer from ${min} to ${max}`;
+  return {
+    ...options,
+    expected,
+    parse(raw) {
+      const value = Number(raw);
+      if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) throw new Error(`expected ${expected}`);
+      return value;
+    },
+  };
+}
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+export function boolean(options: Common<boolean>): Option<boolean> {
+  return {
+    ...options,
+    expected: 'true or false',
+    parse(raw) {
+      const value = raw.trim().toLowerCase();
+      if (TRUE.has(value)) return true;
+      if (FALSE.has(value)) return false;
+      throw new Error('expected true or false');
+    },
+  };
+}
+
+export function oneOf<const T extends string>(values: readonly T[], options: Common<T>): Option<T> {
+  const expected = `one of ${values.join(', ')}`;
+  return {
+    ...options,
+    expected,
+    parse(raw) {
+      if (!(values as readonly string[]).includes(raw)) throw new Error(`expected ${expected}`);
+      return raw as T;
+    },
+  };
+}
+
+/** A URL with one of the given protocols, e.g. `postgres:` or `redis:`. */
+export function url(options: Common<string> & { protocols: readonly string[] }): Option<string> {
+  const expected = `a URL starting with ${options.protocols.map((p) => `${p}//`).join(' or ')}`;
+  return {
+    ...options,
+    expected,
+    parse(raw) {
+      let parsed: URL;
+      try {
+        parsed = new URL(raw);
+      } catch {
+        throw new Error(`expected ${expected}`);
+      }
+      if (!options.protocols.includes(parsed.protocol)) throw new Error(`expected ${expected}`);
+      return raw;
+    },
+  };
+}
+
+/** A comma-separated list of `host:port` pairs, e.g. Kafka brokers. */
+export function hostPorts(options: Common<string[]>): Option<string[]> {
+  const expected = 'host:port[,host:port...]';
+  return {
+    ...options,
+    expected,
+    parse(raw) {
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      if (items.length === 0 || !items.every((item) => /^[^\s:,]+:\d{1,5}$/.test(item))) {
+        throw new Error(`expected ${expected}`);
+      }
+      return items;
+    },
+  };
+}
+
+/** A comma-separated list of names. */
+export function list(options: Common<string[]> & { item?: RegExp }): Option<string[]> {
+  const expected = options.item ? `comma-separated values matching ${options.item}` : 'comma-separated values';
+  return {
+    ...options,
+    expected,
+    parse(raw) {
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      if (options.item && !items.every((item) => options.item!.test(item))) throw new Error(`expected ${expected}`);
+      return items;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import type { Logger } from '@freshen/runtime';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Milliseconds to wait for a TCP connection. Default 3000. */
+  connectionTimeoutMs?: number;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Routes kafkajs's own log lines into our pino logger as structured JSON. */
+function pinoLogCreator(logger: Logger): logCreator {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...rest } = log;
+      logger[LEVELS[level] ?? 'info']({ kafkajs: rest }, message);
+    };
+}
+
+let timeoutWarningFiltered = false;
+
+/**
+ * kafkajs 2.2 computes a negative setTimeout delay in its request queue; Node 24 warns about
+ * it (TimeoutNegativeWarning) on every request burst, although the behaviour (fire at once)
+ * is what kafkajs intends. Drop exactly that warning so real warnings stay visible.
+ */
+function filterKafkajsTimeoutWarning(): void {
+  if (timeoutWarningFiltered) return;
+  timeoutWarningFiltered = true;
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const name = typeof warning === 'string' ? (rest[0] as { type?: string } | string | undefined) : warning.name;
+    const type = typeof name === 'string' ? name : name?.type;
+    if (type === 'TimeoutNegativeWarning') return;
+    (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  filterKafkajsTimeoutWarning();
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    logLevel: logLevel.WARN,
+    logCreator: pinoLogCreator(options.logger.child({ component: 'kafkajs' })),
+  });
+}

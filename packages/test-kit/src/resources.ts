@@ -1,0 +1,91 @@
+import { createKafkaClient, ensureTopics } from '@freshen/kafka';
+import { createLogger, type CloseList } from '@freshen/runtime';
+import { Redis } from 'ioredis';
+import type { Admin, Kafka } from 'kafkajs';
+import pg from 'pg';
+import { stackSettings } from './stack.ts';
+import { uniqueName } from './unique-name.ts';
+
+const quiet = createLogger('test', { level: 'silent' });
+
+/** A connected pg client to the stack's database, closed by `cleanup`. */
+export async function newPgClient(cleanup: CloseList): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: stackSettings().databaseUrl });
+  await client.connect();
+  cleanup.add('pg client', () => client.end());
+  return client;
+}
+
+/**
+ * A fresh schema, dropped with everything in it by `cleanup`. Tests create their tables in
+ * their own schema so parallel test files never see each other's rows.
+ */
+export async function newSchema(cleanup: CloseList, db: pg.Client, prefix = 'test'): Promise<string> {
+  const schema = uniqueName(prefix);
+  await db.query(`create schema ${schema}`);
+  cleanup.add(`drop schema ${schema}`, () => db.query(`drop schema if exists ${schema} cascade`));
+  return schema;
+}
+
+/**
+ * Drops a replication slot (terminating its walsender first, if any) and the publication of the
+ * same name, if they exist. Safe to register as cleanup for slots a test creates.
+ */
+export async function dropSlotAndPublication(db: pg.Client, name: string): Promise<void> {
+  await db.query(
+    'select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = $1 and active_pid is not null',
+    [name],
+  );
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await db.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [name]);
+      break;
+    } catch (error) {
+      // "is active for PID": the terminated walsender has not exited yet.
+      if (attempt === 49 || !/is active/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  await db.query(`drop publication if exists ${name}`);
+}
+
+/** A kafkajs client for the stack's broker. */
+export function newKafka(clientId = uniqueName('test')): Kafka {
+  return createKafkaClient({ brokers: stackSettings().kafkaBrokers, clientId, logger: quiet });
+}
+
+/** A connected Kafka admin, disconnected by `cleanup`. */
+export async function newKafkaAdmin(cleanup: CloseList): Promise<Admin> {
+  const admin = newKafka().admin();
+  await admin.connect();
+  cleanup.add('kafka admin', () => admin.disconnect());
+  return admin;
+}
+
+/** Creates a topic with a unique name, deleted by `cleanup`. */
+export async function newTopic(cleanup: CloseList, admin: Admin, prefix = 'test', numPartitions = 1): Promise<string> {
+  const topic = uniqueName(prefix);
+  await ensureTopics(admin, [{ topic, numPartitions }]);
+  cleanup.add(`delete topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }));
+  return topic;
+}
+
+/**
+ * A Redis client to the stack's standalone server, closed by `cleanup`. Tests use a unique
+ * key prefix (uniqueName) instead of FLUSHDB, so parallel files never disturb each other.
+ */
+export function newRedis(cleanup: CloseList): Redis {
+  const redis = new Redis(stackSettings().redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  cleanup.add('redis client', () => redis.quit());
+  return redis;
+}
+
+/** Deletes every key starting with `prefix` (SCAN, never KEYS). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}

@@ -1,0 +1,36 @@
+import { withStackEnv } from '@freshen/config';
+
+export interface StackSettings {
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  redisUrl: string;
+  /** host:port of each master of the stack's three-master Redis Cluster. */
+  redisClusterNodes: { host: string; port: number }[];
+}
+
+/**
+ * Connection settings of the local stack: the environment, filled in from `.stack/env`
+ * (written by `npm run stack:up`). Throws one clear instruction when the stack is not up.
+ */
+export function stackSettings(): StackSettings {
+  // Tests are not services: reading process.env here is the test harness's equivalent of config.ts.
+  const env = withStackEnv(process.env, process.cwd());
+  const missing = ['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL'].filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.join(', ')} not set and no .stack/env found. Start the local stack first: npm run stack:up`,
+    );
+  }
+  return {
+    databaseUrl: env.DATABASE_URL!,
+    kafkaBrokers: env.KAFKA_BROKERS!.split(','),
+    redisUrl: env.REDIS_URL!,
+    redisClusterNodes: (env.REDIS_CLUSTER_NODES ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((node) => {
+        const [host, port] = node.split(':');
+        return { host: host!, port: Number(port) };
+      }),
+  };
+}
