@@ -1,1 +1,12 @@
-export {};
+export { hashSlot, hashTagOf, CLUSTER_SLOTS } from './cluster/hash-slot.ts';
+export { leaseKeyFor, versionKeyFor } from './cluster/companion-keys.ts';
+export { type KeyValue } from './encoding/param-encoding.ts';
+export {
+  defineKeyspace,
+  type KeyKind,
+  type KeyParams,
+  type Keyspace,
+  type KeyspaceOptions,
+  type KindOptions,
+  type ParsedKeyParams,
+} from './keyspace.ts';

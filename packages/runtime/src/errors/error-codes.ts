@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   UNKNOWN_MESSAGE: { retryable: false },
   /** A Kafka message that is not a valid change event (bad JSON, unknown version, bad shape). */
   EVENT_UNDECODABLE: { retryable: false },
+  /** A cache key cannot be built or declared (bad kind/parameter name, unencodable value). */
+  KEY_INVALID: { retryable: false },
   /** A user rule threw while mapping a change to keys. */
   RULE_FAILED: { retryable: false },
   /** The rules do not match the live schema (missing table, column, replica identity...). */

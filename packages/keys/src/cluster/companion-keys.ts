@@ -1,0 +1,30 @@
+import { hashSlot, hashTagOf, tagForSlot } from './hash-slot.ts';
+
+/**
+ * Names of the keys that accompany a cached key: its fill lease and its refresh version.
+ * Both are in the same Redis Cluster slot as the key, so a Lua script may touch all three.
+ *
+ * Forms (W is `lease` or `version`):
+ * - `{K}:W` when K has no braces (and is not empty): the whole key becomes the hash tag.
+ * - `{T}:W:K` otherwise, T being K's own hash tag, or (for a key with braces but no usable
+ *   tag) a short text that hashes to K's slot.
+ * Both start with `{`, which no keyspace key does (prefixes are [a-z0-9_-]), so a companion
+ * never equals a cached key, and a kind's SCAN pattern never matches one. The forms cannot
+ * equal each other: the first ends with `}:W`; the second (K may be empty) holds a brace
+ * inside K, or ends with `:W:`.
+ */
+function companionKey(key: string, word: string): string {
+  if (key !== '' && !key.includes('{') && !key.includes('}')) return `{${key}}:${word}`;
+  const tag = hashTagOf(key) ?? tagForSlot(hashSlot(key));
+  return `{${tag}}:${word}:${key}`;
+}
+
+/** The fill-lease key of any key string; same cluster slot as `key`. */
+export function leaseKeyFor(key: string): string {
+  return companionKey(key, 'lease');
+}
+
+/** Where a refreshed key's commit LSN is stored; same cluster slot as `key`. */
+export function versionKeyFor(key: string): string {
+  return companionKey(key, 'version');
+}
