@@ -9,4 +9,5 @@ const projects = ['packages', 'services'].flatMap((group) =>
 );
 
 /** @type {import('jest').Config} */
-module.exports = { projects };
+// testTimeout is a global option: in projects mode the per-project preset value is ignored.
+module.exports = { projects, testTimeout: 60_000 };

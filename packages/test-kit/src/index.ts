@@ -1,4 +1,7 @@
 export { useCleanup } from './cleanup.ts';
+export { freePort } from './free-port.ts';
+export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+export { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 export {
   deleteKeysWithPrefix,
   dropSlotAndPublication,

@@ -1,0 +1,109 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { findStackEnvFile } from '@freshen/config';
+import type { CloseList } from '@freshen/runtime';
+import { logLevel, Kafka } from 'kafkajs';
+import { freePort } from './free-port.ts';
+import { waitFor } from './wait-for.ts';
+
+export interface PrivateKafka {
+  readonly brokers: string[];
+  /** Kills the broker (SIGKILL): producers and consumers see it vanish, as in an outage. */
+  stop(): Promise<void>;
+  /** Starts it again with the same ports and data (topics and offsets survive). */
+  start(): Promise<void>;
+}
+
+/** The broker jars that `npm run stack:up` resolved from Maven Central. */
+function kafkaLibs(): string {
+  const envFile = findStackEnvFile(process.cwd());
+  if (!envFile) throw new Error('no .stack/env found: run npm run stack:up first (it fetches the Kafka jars)');
+  return path.join(path.dirname(envFile), 'kafka', 'libs');
+}
+
+async function answersMetadata(broker: string): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'freshen-private-probe',
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * A single-node KRaft broker of this test's own (same jars as the stack), on free ports, that a
+ * fault test may kill and restart without touching the shared stack. Takes a few seconds to
+ * start (JVM); removed with its data by `cleanup`.
+ */
+export async function startPrivateKafka(cleanup: CloseList): Promise<PrivateKafka> {
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const dir = mkdtempSync(path.join(tmpdir(), 'freshen-kafka-'));
+  const libs = path.join(kafkaLibs(), '*');
+  const properties = path.join(dir, 'server.properties');
+  writeFileSync(
+    properties,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      `log.dirs=${path.join(dir, 'data')}`,
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=4',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=false',
+    ].join('\n'),
+  );
+  writeFileSync(path.join(dir, 'log4j2.properties'), 'status = error\nrootLogger.level = ERROR\n');
+  const jvm = ['-Xms128m', '-Xmx384m', `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`, '-cp', libs];
+  // Cluster id: 16 random bytes, URL-safe base64 without padding (what StorageTool random-uuid prints).
+  const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+  await promisify(execFile)('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+
+  const broker = `127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    if (child) return;
+    child = spawn('java', [...jvm, 'kafka.Kafka', properties], { stdio: 'ignore' });
+    const current = child;
+    current.once('exit', () => {
+      if (child === current) child = undefined;
+    });
+    await waitFor(() => answersMetadata(broker), { description: `private kafka on ${broker}`, timeoutMs: 60_000 });
+  };
+  const stop = async () => {
+    const current = child;
+    if (!current) return;
+    const exited = new Promise((resolve) => current.once('exit', resolve));
+    current.kill('SIGKILL');
+    await exited;
+    child = undefined;
+  };
+
+  await start();
+  cleanup.add(`private kafka ${broker}`, async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { brokers: [broker], start, stop };
+}
