@@ -1,1 +1,18 @@
-export {};
+export type { CacheAction } from './cache-action.ts';
+export { defineRules } from './define/define-rules.ts';
+export {
+  tableRule,
+  type Change,
+  type RuleRow,
+  type TableRule,
+  type TableRuleSpec,
+} from './define/table-rule.ts';
+export {
+  invalidate,
+  refresh,
+  serializeJson,
+  type RefreshOptions,
+  type Target,
+  type TargetParams,
+} from './define/targets.ts';
+export { isDescribedRuleSet, type DescribedRuleSet, type RuleSet } from './rule-set.ts';

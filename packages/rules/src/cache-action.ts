@@ -1,0 +1,6 @@
+/** What the invalidator does with one key after a change. */
+export type CacheAction =
+  /** UNLINK the key, its fill lease and its version. */
+  | { kind: 'delete'; key: string }
+  /** Version-guarded SET of the key to `value` (already serialized, JSON by default) for `ttlMs`. */
+  | { kind: 'refresh'; key: string; value: string; ttlMs: number };

@@ -1,0 +1,39 @@
+import type { ChangeEvent } from '@freshen/change-event';
+import { FreshenError } from '@freshen/runtime';
+import type { CacheAction } from '../cache-action.ts';
+import { evaluateRule } from '../evaluate/evaluate-rule.ts';
+import type { DescribedRuleSet } from '../rule-set.ts';
+import type { TableRule } from './table-rule.ts';
+
+/** Combines table rules (several per table allowed) into the RuleSet the invalidator runs. */
+export function defineRules(...rules: TableRule[]): DescribedRuleSet {
+  const byTable = new Map<string, TableRule[]>();
+  for (const rule of rules)
+    byTable.set(rule.qualified, [...(byTable.get(rule.qualified) ?? []), rule]);
+  const tables = [...byTable.keys()];
+
+  return {
+    rules,
+    tables,
+    hasTable: (schema, table) => byTable.has(`${schema}.${table}`),
+    evaluate(event: ChangeEvent): CacheAction[] {
+      const tableRules = byTable.get(`${event.schema}.${event.table}`);
+      if (tableRules === undefined) return [];
+      if (event.op === 'truncate') {
+        throw new FreshenError(
+          'RULE_FAILED',
+          `evaluate() got a truncate of ${event.schema}.${event.table}; a truncate has no rows to map, invalidate truncatePatterns(schema, table) instead`,
+        );
+      }
+      const byKey = new Map<string, CacheAction>();
+      for (const rule of tableRules) evaluateRule(rule, event, byKey);
+      return [...byKey.values()];
+    },
+    truncatePatterns(schema, table) {
+      const kinds = new Set(
+        (byTable.get(`${schema}.${table}`) ?? []).flatMap((rule) => rule.produces),
+      );
+      return [...new Set([...kinds].map((kind) => kind.pattern()))];
+    },
+  };
+}

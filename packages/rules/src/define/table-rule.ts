@@ -1,0 +1,86 @@
+import type { KeyKind } from '@freshen/keys';
+import { FreshenError } from '@freshen/runtime';
+import type { Target } from './targets.ts';
+
+/** A row as a rule sees it: only the columns the rule declares. Values as decoded from the WAL. */
+export type RuleRow<C extends string> = { readonly [N in C]: unknown };
+
+/** What a rule is given: the operation and the rows, each null when Postgres sent none. */
+export interface Change<C extends string, O extends string> {
+  readonly op: 'insert' | 'update' | 'delete';
+  /** The new row (insert, update); null for delete. */
+  readonly new: RuleRow<C> | null;
+  /**
+   * The old row (update, delete): with the default replica identity only the primary key, and
+   * on update only when the key changed; all columns with REPLICA IDENTITY FULL.
+   */
+  readonly old: RuleRow<O> | null;
+}
+
+export interface TableRuleSpec<C extends string, O extends string, K extends KeyKind> {
+  /** Names the rule in errors and validation problems. Default: the table name. */
+  name?: string;
+  /** Columns of the new row the rule reads (validated against the table). */
+  reads: readonly C[];
+  /** Columns of the old row the rule reads; any outside the replica identity need REPLICA IDENTITY FULL. */
+  readsOld?: readonly O[];
+  /** Every key kind the rule may target: TRUNCATE of the table invalidates all of them. */
+  produces: readonly K[];
+  /**
+   * The keys a change makes stale, with their action. A plain function: unit-test it directly.
+   * (NoInfer: column and kind types come from reads/produces, never widened by what keys returns.)
+   */
+  keys: (change: Change<NoInfer<C>, NoInfer<O>>) => Iterable<Target<NoInfer<K>>>;
+}
+
+export interface TableRule<
+  C extends string = string,
+  O extends string = string,
+  K extends KeyKind = KeyKind,
+> {
+  readonly schema: string;
+  readonly table: string;
+  /** `schema.table`. */
+  readonly qualified: string;
+  readonly name: string;
+  readonly reads: readonly C[];
+  readonly readsOld: readonly O[];
+  readonly produces: readonly K[];
+  readonly keys: (change: Change<C, O>) => Iterable<Target<K>>;
+}
+
+const QUALIFIED = /^([^.]+)\.([^.]+)$/;
+
+/**
+ * Declares the rule for one table (`schema.table`). Columns and kinds are inferred as literal
+ * types, so the rule reads only declared columns and targets only declared kinds at compile time.
+ */
+export function tableRule<
+  const C extends string,
+  const K extends KeyKind,
+  const O extends string = never,
+>(qualified: string, spec: TableRuleSpec<C, O, K>): TableRule<C, O, K> {
+  const match = QUALIFIED.exec(qualified);
+  if (!match) {
+    throw new FreshenError(
+      'RULE_FAILED',
+      `table ${JSON.stringify(qualified)} must be written 'schema.table', e.g. 'public.users'`,
+    );
+  }
+  if (spec.produces.length === 0) {
+    throw new FreshenError(
+      'RULE_FAILED',
+      `rule for ${qualified} produces no key kinds; list the kinds it targets in produces`,
+    );
+  }
+  return {
+    schema: match[1]!,
+    table: match[2]!,
+    qualified,
+    name: spec.name ?? match[2]!,
+    reads: [...spec.reads],
+    readsOld: [...(spec.readsOld ?? [])],
+    produces: [...spec.produces],
+    keys: spec.keys,
+  };
+}

@@ -1,0 +1,74 @@
+import type { ChangeEvent } from '@freshen/change-event';
+import type { KeyKind } from '@freshen/keys';
+import { FreshenError } from '@freshen/runtime';
+import type { CacheAction } from '../cache-action.ts';
+import type { Change, TableRule } from '../define/table-rule.ts';
+import { serializeJson, type Target } from '../define/targets.ts';
+import { rowView, type ReadTracker } from './row-view.ts';
+
+/**
+ * Runs one table rule on an insert/update/delete and adds its actions to `byKey` (one per key;
+ * a refresh replaces a delete of the same key, because it carries the newest row).
+ */
+export function evaluateRule(
+  rule: TableRule,
+  event: ChangeEvent,
+  byKey: Map<string, CacheAction>,
+): void {
+  const where = `rule '${rule.name}' for ${rule.qualified}`;
+  try {
+    const tracker: ReadTracker = { readUnavailable: false };
+    const unavailable = new Set(event.unavailable);
+    const change = {
+      op: event.op,
+      new: rowView(event.new, new Set(rule.reads), unavailable, tracker, where),
+      old: rowView(event.old, new Set(rule.readsOld), new Set(), tracker, where),
+    } as Change<string, string>;
+    const targets = [...rule.keys(change)];
+    for (const target of targets) {
+      const action = toAction(rule, target, tracker);
+      if (action === undefined) continue;
+      if (action.kind === 'delete' && byKey.has(action.key)) continue;
+      byKey.set(action.key, action);
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FreshenError(
+      'RULE_FAILED',
+      `${where} failed on ${event.op} at LSN ${event.lsn}: ${reason}`,
+      { cause: error },
+    );
+  }
+}
+
+function toAction(rule: TableRule, target: Target, tracker: ReadTracker): CacheAction | undefined {
+  if (!rule.produces.includes(target.kind)) {
+    throw new Error(
+      `it targets key kind ${target.kind.name}, which is not in its produces list; add it there so TRUNCATE covers it`,
+    );
+  }
+  const key = buildKey(target.kind, target.params);
+  if (key === undefined) return undefined;
+  // A value computed while a column was unavailable (unchanged TOAST) is incomplete: delete instead.
+  if (target.action === 'delete' || tracker.readUnavailable) return { kind: 'delete', key };
+  const value = (target.options.serialize ?? serializeJson)(target.value);
+  if (typeof value !== 'string') {
+    throw new Error(`the refresh value for ${target.kind.name} did not serialize to a string`);
+  }
+  return { kind: 'refresh', key, value, ttlMs: target.options.ttlMs };
+}
+
+/** The key, or undefined when a parameter is NULL (no key exists for a NULL value). */
+function buildKey(kind: KeyKind, params: Readonly<Record<string, unknown>>): string | undefined {
+  for (const param of kind.params) {
+    const value = params[param];
+    if (value === null) return undefined;
+    if (value === undefined) {
+      throw new Error(
+        `parameter ${param} of key kind ${kind.name} is undefined: the column was not in the change` +
+          ' (an old-row column outside the primary key needs REPLICA IDENTITY FULL; run rules:validate)',
+      );
+    }
+  }
+  return kind.key(params as Parameters<KeyKind['key']>[0]);
+}

@@ -1,0 +1,58 @@
+import type { Row } from '@freshen/change-event';
+import { FreshenError } from '@freshen/runtime';
+
+/** Records whether a rule read a column whose new value Postgres did not send. */
+export interface ReadTracker {
+  readUnavailable: boolean;
+}
+
+// Names that JSON.stringify, console.log, promises and test matchers probe on any object.
+const PROBES = new Set([
+  'toJSON',
+  'then',
+  'constructor',
+  'valueOf',
+  'toString',
+  'asymmetricMatch',
+  '$$typeof',
+  'nodeType',
+]);
+
+/**
+ * The row a rule sees: exactly its declared columns. Reading an undeclared column throws (the
+ * declared list is what validation checks, so it must be complete); reading an unavailable
+ * (unchanged TOAST) column gives undefined and is recorded, so refreshes become deletes.
+ */
+export function rowView(
+  row: Row | null,
+  declared: ReadonlySet<string>,
+  unavailable: ReadonlySet<string>,
+  tracker: ReadTracker,
+  where: string,
+): Readonly<Record<string, unknown>> | null {
+  if (row === null) return null;
+  const columns: Record<string, unknown> = Object.create(null);
+  for (const column of declared) if (Object.hasOwn(row, column)) columns[column] = row[column];
+  return new Proxy(columns, {
+    get(target, name) {
+      if (typeof name !== 'string' || PROBES.has(name)) return undefined;
+      if (!declared.has(name)) {
+        throw new FreshenError(
+          'RULE_FAILED',
+          `${where} read column ${name}, which it does not declare; add it to the rule's column list`,
+        );
+      }
+      if (unavailable.has(name)) tracker.readUnavailable = true;
+      return target[name];
+    },
+    has: (_target, name) => typeof name === 'string' && declared.has(name),
+    ownKeys: () => [...declared],
+    getOwnPropertyDescriptor(target, name) {
+      if (typeof name !== 'string' || !declared.has(name)) return undefined;
+      if (unavailable.has(name)) tracker.readUnavailable = true;
+      return { value: target[name], enumerable: true, configurable: true, writable: false };
+    },
+    set: () => false,
+    deleteProperty: () => false,
+  });
+}

@@ -1,0 +1,27 @@
+import type { ChangeEvent } from '@freshen/change-event';
+import type { CacheAction } from './cache-action.ts';
+import type { TableRule } from './define/table-rule.ts';
+
+/** The mapping from committed changes to cache actions that the invalidator runs. */
+export interface RuleSet {
+  /** `schema.table` of every table that has rules. */
+  readonly tables: readonly string[];
+  hasTable(schema: string, table: string): boolean;
+  /**
+   * The actions for an insert, update or delete: at most one per key, a refresh winning over
+   * a delete of the same key. Throws FreshenError RULE_FAILED (naming table and rule) if a rule
+   * throws, or if called with a truncate (use truncatePatterns).
+   */
+  evaluate(event: ChangeEvent): CacheAction[];
+  /** SCAN MATCH patterns of every key kind the table's rules produce (for TRUNCATE). */
+  truncatePatterns(schema: string, table: string): string[];
+}
+
+/** A RuleSet made by defineRules: also describes its rules, so they can be validated. */
+export interface DescribedRuleSet extends RuleSet {
+  readonly rules: readonly TableRule[];
+}
+
+export function isDescribedRuleSet(rules: RuleSet): rules is DescribedRuleSet {
+  return Array.isArray((rules as Partial<DescribedRuleSet>).rules);
+}
