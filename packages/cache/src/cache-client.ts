@@ -1,0 +1,103 @@
+import { leaseKeyFor } from '@freshen/keys';
+import {
+  type CacheOptions,
+  type ReadOptions,
+  type ResolvedCacheOptions,
+  resolveCacheOptions,
+} from './cache-options.ts';
+import type { RedisClient } from './lua/lua-script.ts';
+import {
+  type CacheMetrics,
+  cacheMetricsFor,
+  privateCacheMetrics,
+} from './metrics/cache-metrics.ts';
+import { hashStorage } from './reading/hash-storage.ts';
+import { type CacheRead, ReadThrough } from './reading/read-through.ts';
+import { valueStorage } from './reading/value-storage.ts';
+
+/**
+ * The application side of Freshen: cache-aside reads through Redis with fill leases, so a read
+ * that races a committed write can never put the old value back (DESIGN.md, "The stale-fill
+ * race, and leases"). Construct one per Redis client (standalone or Cluster); keys come from
+ * @freshen/keys, and the lease of a key is `leaseKeyFor(key)` (same cluster slot).
+ *
+ * The client owns no connection: the host application creates and closes the ioredis client.
+ */
+export class CacheClient {
+  readonly redis: RedisClient;
+  readonly options: Readonly<ResolvedCacheOptions>;
+  readonly metrics: CacheMetrics;
+  private readonly readThrough: ReadThrough;
+
+  constructor(redis: RedisClient, options: CacheOptions = {}) {
+    this.redis = redis;
+    this.options = resolveCacheOptions(options);
+    this.metrics = options.registry ? cacheMetricsFor(options.registry) : privateCacheMetrics();
+    this.readThrough = new ReadThrough(redis, this.options, this.metrics);
+  }
+
+  /**
+   * The cached value of `key`, or the loader's value (cached unless an invalidation raced the
+   * load, it is too large, or it is `undefined`). `null` is cached like any value, so "no such
+   * row" is cached too; the rules must delete the key when the row appears. A loader error
+   * rejects with FreshenError LOADER_FAILED whose `cause` is the loader's error.
+   */
+  async getOrLoad<T>(key: string, loader: () => Promise<T>, options: ReadOptions = {}): Promise<T> {
+    return (await this.read(key, loader, options)).value;
+  }
+
+  /** Like getOrLoad, and says where the value came from and what happened to the fill. */
+  read<T>(key: string, loader: () => Promise<T>, options: ReadOptions = {}): Promise<CacheRead<T>> {
+    const leaseKey = leaseKeyFor(key);
+    return this.readThrough.read({
+      key,
+      leaseKey,
+      storage: valueStorage<T>(
+        this.redis,
+        key,
+        leaseKey,
+        options.serializer ?? this.options.serializer,
+      ),
+      loader,
+      ttlMs: options.ttlMs ?? this.options.ttlMs,
+    });
+  }
+
+  /**
+   * Some fields of an object cached as a Redis hash (HMGET of just those fields). On a miss
+   * the loader returns the whole object (or null when it does not exist), which is filled as
+   * one hash under the hash key's lease; fields the object lacks are absent from the result.
+   */
+  async getFieldsOrLoad<T extends object, F extends keyof T & string>(
+    key: string,
+    fields: readonly F[],
+    loader: () => Promise<T | null>,
+    options: ReadOptions = {},
+  ): Promise<Pick<T, F> | null> {
+    return (await this.readFields(key, fields, loader, options)).value;
+  }
+
+  /** Like getFieldsOrLoad, with the read's outcome. */
+  readFields<T extends object, F extends keyof T & string>(
+    key: string,
+    fields: readonly F[],
+    loader: () => Promise<T | null>,
+    options: ReadOptions = {},
+  ): Promise<CacheRead<Pick<T, F> | null>> {
+    if (fields.length === 0) throw new RangeError('getFieldsOrLoad needs at least one field name');
+    const leaseKey = leaseKeyFor(key);
+    return this.readThrough.read({
+      key,
+      leaseKey,
+      storage: hashStorage<T, F>(
+        this.redis,
+        key,
+        leaseKey,
+        fields,
+        options.serializer ?? this.options.serializer,
+      ),
+      loader,
+      ttlMs: options.ttlMs ?? this.options.ttlMs,
+    });
+  }
+}

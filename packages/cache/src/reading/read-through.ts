@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { backoffDelay, FreshenError, sleep } from '@freshen/runtime';
+import type { ResolvedCacheOptions } from '../cache-options.ts';
+import { releaseLease } from '../lua/lease-scripts.ts';
+import type { RedisClient } from '../lua/lua-script.ts';
+import type { CacheMetrics } from '../metrics/cache-metrics.ts';
+import type { Encoded, Storage } from './storage.ts';
+import { jitteredTtl } from './ttl-jitter.ts';
+import { shouldRefreshEarly } from './xfetch.ts';
+
+/** What happened to a loaded value. */
+export type FillOutcome = 'written' | 'refused' | 'too_large' | 'not_cached';
+
+/** A read's value and where it came from (for warming, tests and instrumentation). */
+export interface CacheRead<T> {
+  value: T;
+  /** 'cache': answered by Redis; 'loader': this call ran the loader. */
+  source: 'cache' | 'loader';
+  /** Set when source is 'loader'. 'refused': an invalidation took the lease while loading. */
+  fill?: FillOutcome;
+  /** This hit ran the loader early (XFetch). */
+  earlyRefresh?: boolean;
+  /** This read found another reader's lease and waited. */
+  waitedForLease?: boolean;
+}
+
+/** Poll delays while waiting on another reader's lease: 5 ms doubling to 50 ms, jittered. */
+const WAIT_BACKOFF = { initialMs: 5, maxMs: 50 };
+const LEASE_TOKEN_BYTES = 16;
+/** A Redis step failed and onRedisError is 'load'. */
+const REDIS_FAILED = Symbol('redis-failed');
+
+interface Context<L, T> {
+  key: string;
+  leaseKey: string;
+  storage: Storage<L, T>;
+  loader: () => Promise<L>;
+  ttlMs: number;
+}
+
+/**
+ * Cache-aside with fill leases (DESIGN.md, "The stale-fill race, and leases"):
+ * - hit: return it; maybe refresh early (XFetch) if this reader can take the lease;
+ * - miss: `SET lease token NX PX leaseTtl`; the winner loads and fills with a script that writes
+ *   only while its token is still the lease (an invalidation deletes the lease, so a fill that
+ *   raced a committed change writes nothing);
+ * - loser: polls the key with backoff; takes the lease itself if it disappears without a value
+ *   (holder failed, or an invalidation removed it); after `leaseWaitMs` calls the loader and
+ *   returns that value WITHOUT caching it, since filling without a lease would reopen the race.
+ */
+export class ReadThrough {
+  private readonly redis: RedisClient;
+  private readonly options: ResolvedCacheOptions;
+  private readonly metrics: CacheMetrics;
+
+  constructor(redis: RedisClient, options: ResolvedCacheOptions, metrics: CacheMetrics) {
+    this.redis = redis;
+    this.options = options;
+    this.metrics = metrics;
+  }
+
+  async read<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+    const found = await this.redisOr(() => context.storage.get());
+    if (found === REDIS_FAILED) return this.loadUncached(context);
+    if (found) {
+      this.metrics.hits.inc();
+      if (
+        this.options.leases &&
+        shouldRefreshEarly(
+          found.loadMs,
+          found.remainingMs,
+          this.options.earlyRefreshBeta,
+          this.options.random,
+        )
+      ) {
+        return this.refreshEarly(context, found.value);
+      }
+      return { value: found.value, source: 'cache' };
+    }
+    this.metrics.misses.inc();
+    if (!this.options.leases) return this.loadAndFillUnleased(context);
+    const token = await this.redisOr(() => this.tryLease(context.leaseKey));
+    if (token === REDIS_FAILED) return this.loadUncached(context);
+    if (token) return this.loadAndFill(context, token);
+    return this.waitForFill(context);
+  }
+
+  private async refreshEarly<L, T>(context: Context<L, T>, cached: T): Promise<CacheRead<T>> {
+    const token = await this.redisOr(() => this.tryLease(context.leaseKey));
+    // Someone else is already refreshing (or loading after an invalidation): the cached value
+    // has not expired, so serve it.
+    if (!token || token === REDIS_FAILED) return { value: cached, source: 'cache' };
+    this.metrics.earlyRefreshes.inc();
+    try {
+      return { ...(await this.loadAndFill(context, token)), earlyRefresh: true };
+    } catch {
+      // The value in hand is still valid until its TTL; a failed early refresh is not the caller's problem.
+      return { value: cached, source: 'cache' };
+    }
+  }
+
+  private async waitForFill<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+    const deadline = Date.now() + this.options.leaseWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      await sleep(backoffDelay(attempt, WAIT_BACKOFF, this.options.random));
+      const found = await this.redisOr(() => context.storage.get());
+      if (found === REDIS_FAILED) return this.loadUncached(context);
+      if (found) {
+        this.metrics.leaseWaits.inc({ outcome: 'hit' });
+        return { value: found.value, source: 'cache', waitedForLease: true };
+      }
+      const token = await this.redisOr(() => this.tryLease(context.leaseKey));
+      if (token === REDIS_FAILED) return this.loadUncached(context);
+      if (token) {
+        this.metrics.leaseWaits.inc({ outcome: 'took_lease' });
+        return { ...(await this.loadAndFill(context, token)), waitedForLease: true };
+      }
+      if (Date.now() >= deadline) {
+        this.metrics.leaseWaits.inc({ outcome: 'timeout' });
+        return { ...(await this.loadUncached(context)), waitedForLease: true };
+      }
+    }
+  }
+
+  private async loadAndFill<L, T>(context: Context<L, T>, token: string): Promise<CacheRead<T>> {
+    let loaded: L;
+    let loadMs: number;
+    let encoded: Encoded | undefined;
+    try {
+      ({ loaded, loadMs } = await this.timedLoad(context.loader));
+      encoded = context.storage.encode(loaded, loadMs);
+    } catch (error) {
+      await this.release(context.leaseKey, token);
+      throw error;
+    }
+    const value = context.storage.project(loaded);
+    if (!encoded || encoded.bytes > this.options.maxValueBytes) {
+      if (encoded) this.metrics.tooLarge.inc();
+      await this.release(context.leaseKey, token);
+      return { value, source: 'loader', fill: encoded ? 'too_large' : 'not_cached' };
+    }
+    const ready = encoded;
+    const written = await this.redisOr(() =>
+      context.storage.fillLeased(token, ready, this.ttl(context)),
+    );
+    if (written === REDIS_FAILED) return { value, source: 'loader', fill: 'not_cached' };
+    (written ? this.metrics.fills : this.metrics.fillsRefused).inc();
+    return { value, source: 'loader', fill: written ? 'written' : 'refused' };
+  }
+
+  private async loadAndFillUnleased<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+    const { loaded, loadMs } = await this.timedLoad(context.loader);
+    const value = context.storage.project(loaded);
+    const encoded = context.storage.encode(loaded, loadMs);
+    if (!encoded) return { value, source: 'loader', fill: 'not_cached' };
+    if (encoded.bytes > this.options.maxValueBytes) {
+      this.metrics.tooLarge.inc();
+      return { value, source: 'loader', fill: 'too_large' };
+    }
+    const failed = await this.redisOr(() =>
+      context.storage.fillUnleased(encoded, this.ttl(context)),
+    );
+    if (failed !== REDIS_FAILED) this.metrics.fills.inc();
+    return { value, source: 'loader', fill: failed === REDIS_FAILED ? 'not_cached' : 'written' };
+  }
+
+  private async loadUncached<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+    const { loaded } = await this.timedLoad(context.loader);
+    return { value: context.storage.project(loaded), source: 'loader', fill: 'not_cached' };
+  }
+
+  private async timedLoad<L>(loader: () => Promise<L>): Promise<{ loaded: L; loadMs: number }> {
+    const started = performance.now();
+    try {
+      const loaded = await loader();
+      return { loaded, loadMs: performance.now() - started };
+    } catch (error) {
+      this.metrics.loadErrors.inc();
+      throw new FreshenError(
+        'LOADER_FAILED',
+        `cache loader failed: ${(error as Error)?.message ?? String(error)}. The lease was released and nothing was cached; the loader's error is this error's cause.`,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      this.metrics.loadDuration.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  private async tryLease(leaseKey: string): Promise<string | undefined> {
+    const token = randomBytes(LEASE_TOKEN_BYTES).toString('base64url');
+    const taken = await this.redis.set(leaseKey, token, 'PX', this.options.leaseTtlMs, 'NX');
+    return taken === 'OK' ? token : undefined;
+  }
+
+  private async release(leaseKey: string, token: string): Promise<void> {
+    // Best effort: if this fails the lease expires after leaseTtlMs.
+    await releaseLease
+      .run(this.redis, [leaseKey], [token])
+      .catch(() => this.metrics.redisErrors.inc());
+  }
+
+  private ttl(context: { ttlMs: number }): number {
+    return jitteredTtl(context.ttlMs, this.options.ttlJitter, this.options.random);
+  }
+
+  /**
+   * Runs a step made only of Redis commands (storage reads and fills catch their own decoding
+   * errors), so anything it throws is a Redis failure; with onRedisError 'load' that becomes
+   * REDIS_FAILED and the read is served by the loader without caching.
+   */
+  private async redisOr<R>(step: () => Promise<R>): Promise<R | typeof REDIS_FAILED> {
+    try {
+      return await step();
+    } catch (error) {
+      if (this.options.onRedisError === 'throw') throw error;
+      this.metrics.redisErrors.inc();
+      return REDIS_FAILED;
+    }
+  }
+}
