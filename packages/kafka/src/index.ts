@@ -1,2 +1,17 @@
 export { createKafkaClient, type KafkaClientOptions } from './kafka-client.ts';
 export { ensureTopics, type TopicSpec } from './topics.ts';
+export {
+  type BatchHandler,
+  type BatchOutcome,
+  type ChangeConsumer,
+  type ConsumedBatch,
+  type ConsumedMessage,
+  type TopicSelection,
+} from './consumer/change-consumer.ts';
+export {
+  createDeadLetterProducer,
+  DEAD_LETTER_HEADERS,
+  type DeadLetter,
+  type DeadLetterProducer,
+} from './consumer/dead-letter-producer.ts';
+export { createKafkajsConsumer, type KafkajsConsumerOptions } from './consumer/kafkajs-consumer.ts';

@@ -1,0 +1,165 @@
+import {
+  boolean,
+  ConfigError,
+  hostPorts,
+  integer,
+  list,
+  oneOf,
+  readConfig,
+  string,
+  url,
+  withStackEnv,
+  type Env,
+} from '@freshen/config';
+import { SECOND } from '@freshen/runtime';
+
+/** Every setting of the invalidator: variable name, default and meaning side by side. */
+export const CONFIG_SCHEMA = {
+  KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers, e.g. kafka-1:9092,kafka-2:9092.' }),
+  REDIS_MODE: oneOf(['standalone', 'cluster'] as const, {
+    default: 'standalone',
+    doc: 'standalone: one Redis at REDIS_URL; cluster: Redis Cluster seeded from REDIS_CLUSTER_NODES.',
+  }),
+  REDIS_URL: url({
+    protocols: ['redis:', 'rediss:'],
+    default: 'redis://127.0.0.1:6379',
+    secret: true,
+    doc: 'Redis server (REDIS_MODE=standalone).',
+  }),
+  REDIS_CLUSTER_NODES: hostPorts({
+    default: [],
+    doc: 'Some Redis Cluster nodes, host:port,... (REDIS_MODE=cluster).',
+  }),
+  GROUP_ID: string({
+    default: 'freshen-invalidator',
+    doc: 'Kafka consumer group; every instance of one deployment shares it.',
+  }),
+  TOPIC_PREFIX: string({
+    default: 'freshen',
+    pattern: /^[A-Za-z0-9._-]+$/,
+    doc: 'Change topics are <prefix>.<schema>.<table>; with TOPICS unset every such topic is consumed, new ones within TOPIC_REFRESH_MS.',
+  }),
+  TOPICS: list({
+    default: [],
+    item: /^[A-Za-z0-9._-]+$/,
+    doc: 'Consume exactly these topics instead of every <TOPIC_PREFIX>.* topic.',
+  }),
+  TOPIC_REFRESH_MS: integer({
+    default: 30 * SECOND,
+    min: SECOND,
+    doc: 'How often to look for new topics under TOPIC_PREFIX.',
+  }),
+  DLQ_TOPIC: string({
+    default: '',
+    pattern: /^[A-Za-z0-9._-]*$/,
+    doc: 'Dead-letter topic; default <TOPIC_PREFIX>.dlq. Created (1 partition) if missing.',
+  }),
+  PARTITIONS_CONCURRENCY: integer({
+    default: 8,
+    min: 1,
+    max: 256,
+    doc: 'Partitions handled at once (each strictly in order).',
+  }),
+  SCAN_COUNT: integer({
+    default: 1000,
+    min: 10,
+    max: 100_000,
+    doc: 'SCAN COUNT hint used by truncates.',
+  }),
+  RULES_MODULE: string({
+    default: '',
+    doc: 'Path (or package name) of a module whose default export is a RuleSet; default: the example rules (@freshen/example).',
+  }),
+  DATABASE_URL: url({
+    protocols: ['postgres:', 'postgresql:'],
+    default: '',
+    secret: true,
+    doc: 'Postgres, used only by VALIDATE_RULES.',
+  }),
+  VALIDATE_RULES: boolean({
+    default: false,
+    doc: 'Check the rules against the live schema (DATABASE_URL) at start; refuse to start on a mismatch.',
+  }),
+  METRICS_PORT: integer({
+    default: 9464,
+    min: 0,
+    max: 65535,
+    doc: 'Port of /metrics, /healthz and /readyz (0 picks a free one).',
+  }),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
+    default: 'info',
+    doc: 'pino log level.',
+  }),
+  DRAIN_TIMEOUT_MS: integer({
+    default: 30 * SECOND,
+    min: SECOND,
+    doc: 'How long SIGTERM may take to finish and commit in-flight batches.',
+  }),
+};
+
+export interface InvalidatorConfig {
+  kafkaBrokers: string[];
+  redis: { url: string } | { clusterNodes: { host: string; port: number }[] };
+  groupId: string;
+  topicPrefix: string;
+  /** Explicit topics, or empty to consume every `<topicPrefix>.*` topic. */
+  topics: string[];
+  topicRefreshMs: number;
+  dlqTopic: string;
+  partitionsConcurrency: number;
+  scanCount: number;
+  rulesModule: string;
+  databaseUrl: string;
+  validateRules: boolean;
+  metricsPort: number;
+  logLevel: string;
+  drainTimeoutMs: number;
+}
+
+/**
+ * Reads and validates the configuration once, at start. The local stack's `.stack/env` fills
+ * variables that are not set (development); set variables always win. Throws ConfigError
+ * naming every bad variable.
+ */
+export function readInvalidatorConfig(
+  env: Env = withStackEnv(process.env, process.cwd()),
+): InvalidatorConfig {
+  const raw = readConfig(CONFIG_SCHEMA, env);
+  const problems: string[] = [];
+  if (raw.REDIS_MODE === 'cluster' && raw.REDIS_CLUSTER_NODES.length === 0) {
+    problems.push(
+      'REDIS_MODE=cluster needs REDIS_CLUSTER_NODES. Set it to host:port of one or more cluster nodes',
+    );
+  }
+  if (raw.VALIDATE_RULES && raw.DATABASE_URL === '') {
+    problems.push(
+      'VALIDATE_RULES=true needs DATABASE_URL. Set it to the source database, or set VALIDATE_RULES=false',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    kafkaBrokers: raw.KAFKA_BROKERS,
+    redis:
+      raw.REDIS_MODE === 'cluster'
+        ? {
+            clusterNodes: raw.REDIS_CLUSTER_NODES.map((node) => {
+              const [host, port] = node.split(':');
+              return { host: host!, port: Number(port) };
+            }),
+          }
+        : { url: raw.REDIS_URL },
+    groupId: raw.GROUP_ID,
+    topicPrefix: raw.TOPIC_PREFIX,
+    topics: raw.TOPICS,
+    topicRefreshMs: raw.TOPIC_REFRESH_MS,
+    dlqTopic: raw.DLQ_TOPIC || `${raw.TOPIC_PREFIX}.dlq`,
+    partitionsConcurrency: raw.PARTITIONS_CONCURRENCY,
+    scanCount: raw.SCAN_COUNT,
+    rulesModule: raw.RULES_MODULE,
+    databaseUrl: raw.DATABASE_URL,
+    validateRules: raw.VALIDATE_RULES,
+    metricsPort: raw.METRICS_PORT,
+    logLevel: raw.LOG_LEVEL,
+    drainTimeoutMs: raw.DRAIN_TIMEOUT_MS,
+  };
+}

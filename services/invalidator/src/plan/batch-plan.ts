@@ -1,0 +1,136 @@
+import { decodeEvent, type ChangeEvent } from '@freshen/change-event';
+import type { ConsumedMessage, DeadLetter } from '@freshen/kafka';
+import type { CacheAction, RuleSet } from '@freshen/rules';
+import { FreshenError, isFreshenError } from '@freshen/runtime';
+import type { RedisWork, RefreshCommand } from '../redis/redis-applier.ts';
+import { lsnToVersion } from '../redis/version.ts';
+
+/** Redis work between truncates, or one truncate; applied in this order. */
+export type PlanStep =
+  | { kind: 'apply'; work: RedisWork }
+  | { kind: 'truncate'; schema: string; table: string; patterns: string[] };
+
+export interface BatchPlan {
+  steps: PlanStep[];
+  /** Messages to dead-letter (before committing past them). */
+  deadLetters: DeadLetter[];
+  /** Events of tables that have no rules. */
+  skipped: number;
+  /** Commit timestamps (ms) of the events whose actions the steps carry, for the lag histogram. */
+  commitTimes: number[];
+}
+
+/**
+ * Turns a partition's batch into Redis work, in order. Within a segment (between truncates)
+ * only each key's LAST action matters: a later delete wins over an earlier refresh, a later
+ * refresh (newer LSN: one partition is in commit order) over anything before it. A message
+ * that cannot be decoded, or whose rule throws, becomes a dead letter; the batch goes on.
+ */
+export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet): BatchPlan {
+  const plan: BatchPlan = { steps: [], deadLetters: [], skipped: 0, commitTimes: [] };
+  let segment = new Map<string, CacheAction & { version?: string }>();
+  const closeSegment = () => {
+    if (segment.size === 0) return;
+    plan.steps.push({ kind: 'apply', work: toWork(segment) });
+    segment = new Map();
+  };
+
+  for (const message of messages) {
+    let event: ChangeEvent;
+    try {
+      event = decodeEvent(message.value);
+    } catch (error) {
+      plan.deadLetters.push(deadLetter(message, error, 'EVENT_UNDECODABLE'));
+      continue;
+    }
+    if (!rules.hasTable(event.schema, event.table)) {
+      plan.skipped++;
+      continue;
+    }
+    if (event.op === 'truncate') {
+      let patterns: string[];
+      try {
+        patterns = rules.truncatePatterns(event.schema, event.table);
+      } catch (error) {
+        plan.deadLetters.push(deadLetter(message, error, 'RULE_FAILED'));
+        continue;
+      }
+      closeSegment();
+      plan.steps.push({ kind: 'truncate', schema: event.schema, table: event.table, patterns });
+      plan.commitTimes.push(event.ts);
+      continue;
+    }
+    let actions: CacheAction[];
+    try {
+      actions = rules.evaluate(event);
+      checkActions(actions, event);
+    } catch (error) {
+      plan.deadLetters.push(deadLetter(message, error, 'RULE_FAILED'));
+      continue;
+    }
+    // A row with unchanged TOAST columns that Postgres did not send cannot be rendered whole:
+    // its refreshes become deletes, and the next read loads the full row.
+    const partial = event.unavailable.length > 0;
+    const version = lsnToVersion(event.lsn);
+    for (const action of actions) {
+      segment.delete(action.key);
+      segment.set(
+        action.key,
+        action.kind === 'refresh' && partial
+          ? { kind: 'delete', key: action.key }
+          : { ...action, version },
+      );
+    }
+    plan.commitTimes.push(event.ts);
+  }
+  closeSegment();
+  return plan;
+}
+
+/** Redis would refuse these with an error on every retry, stalling the partition: dead-letter them instead. */
+function checkActions(actions: CacheAction[], event: ChangeEvent): void {
+  for (const action of actions) {
+    if (typeof action.key !== 'string' || action.key === '') {
+      throw new FreshenError(
+        'RULE_FAILED',
+        `a rule for ${event.schema}.${event.table} returned an action without a key; return keys built by @freshen/keys`,
+      );
+    }
+    if (
+      action.kind === 'refresh' &&
+      (!Number.isSafeInteger(action.ttlMs) || action.ttlMs <= 0 || typeof action.value !== 'string')
+    ) {
+      throw new FreshenError(
+        'RULE_FAILED',
+        `a refresh rule for ${event.schema}.${event.table} returned ttlMs=${String(action.ttlMs)} or a non-string value; a refresh needs a serialized value and a positive integer ttlMs`,
+      );
+    }
+  }
+}
+
+function toWork(segment: Map<string, CacheAction & { version?: string }>): RedisWork {
+  const deletes: string[] = [];
+  const refreshes: RefreshCommand[] = [];
+  for (const action of segment.values()) {
+    if (action.kind === 'delete') deletes.push(action.key);
+    else
+      refreshes.push({
+        key: action.key,
+        value: action.value,
+        ttlMs: action.ttlMs,
+        version: action.version!,
+      });
+  }
+  return { deletes, refreshes };
+}
+
+function deadLetter(
+  message: ConsumedMessage,
+  error: unknown,
+  fallback: 'EVENT_UNDECODABLE' | 'RULE_FAILED',
+): DeadLetter {
+  const known = isFreshenError(error)
+    ? error
+    : new FreshenError(fallback, (error as Error)?.message ?? String(error), { cause: error });
+  return { message, errorCode: known.code, errorMessage: known.message };
+}

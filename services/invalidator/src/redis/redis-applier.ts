@@ -1,0 +1,127 @@
+import { leaseKeyFor, versionKeyFor } from '@freshen/keys';
+import { FreshenError } from '@freshen/runtime';
+import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
+import { defineRefreshCommand, queueRefresh } from './refresh-script.ts';
+import { groupByNode } from './slot-groups.ts';
+
+export interface RefreshCommand {
+  key: string;
+  value: string;
+  ttlMs: number;
+  /** lsnToVersion(commit LSN). */
+  version: string;
+}
+
+/** One batch segment's Redis work: the last action of each key. */
+export interface RedisWork {
+  deletes: readonly string[];
+  refreshes: readonly RefreshCommand[];
+}
+
+export interface ApplyResult {
+  deleted: number;
+  refreshed: number;
+  /** Refreshes refused because Redis held the same or a newer version. */
+  refused: number;
+}
+
+/** Keys per UNLINK: big enough to amortise the command, small enough not to stall Redis. */
+const UNLINK_CHUNK = 300;
+
+/**
+ * Applies deletes (UNLINK key + lease + version) and version-guarded refreshes in pipelines:
+ * one pipeline on a standalone server; under Redis Cluster one pipeline per master with one
+ * UNLINK per slot, all masters at once. Resolves only when Redis acknowledged every command;
+ * any failed command rejects (REDIS_UNAVAILABLE), and the whole work is safe to re-apply.
+ */
+export class RedisApplier {
+  private readonly redis: Redis | Cluster;
+
+  constructor(redis: Redis | Cluster) {
+    this.redis = redis;
+    defineRefreshCommand(redis);
+  }
+
+  async apply(work: RedisWork): Promise<ApplyResult> {
+    if (work.deletes.length === 0 && work.refreshes.length === 0)
+      return { deleted: 0, refreshed: 0, refused: 0 };
+    const results =
+      this.redis instanceof Cluster
+        ? await this.applyOnCluster(this.redis, work)
+        : await this.applyOn(this.redis, work);
+    let refused = 0;
+    for (const result of results) refused += result;
+    return { deleted: work.deletes.length, refreshed: work.refreshes.length - refused, refused };
+  }
+
+  /** One pipeline per master; returns, per pipeline, the number of refused refreshes. */
+  private async applyOnCluster(cluster: Cluster, work: RedisWork): Promise<number[]> {
+    type Item = { key: string; refresh?: RefreshCommand };
+    const items: Item[] = [
+      ...work.deletes.map((key) => ({ key })),
+      ...work.refreshes.map((refresh) => ({ key: refresh.key, refresh })),
+    ];
+    return Promise.all(
+      groupByNode(cluster, items, (item) => item.key).map((slots) => {
+        const pipeline = cluster.pipeline();
+        const queued: CommandKind[] = [];
+        for (const group of slots.values()) {
+          queueWork(
+            pipeline,
+            queued,
+            group.filter((item) => !item.refresh).map((item) => item.key),
+            group.flatMap((item) => (item.refresh ? [item.refresh] : [])),
+          );
+        }
+        return execCountingRefused(pipeline, queued);
+      }),
+    );
+  }
+
+  private async applyOn(redis: Redis, work: RedisWork): Promise<number[]> {
+    const pipeline = redis.pipeline();
+    const queued: CommandKind[] = [];
+    queueWork(pipeline, queued, work.deletes, work.refreshes);
+    return [await execCountingRefused(pipeline, queued)];
+  }
+}
+
+type CommandKind = 'unlink' | 'refresh';
+
+/** Queues the commands and records their kinds in `queued`, in pipeline order. */
+function queueWork(
+  pipeline: ChainableCommander,
+  queued: CommandKind[],
+  deletes: readonly string[],
+  refreshes: readonly RefreshCommand[],
+): void {
+  const keysPerUnlink = UNLINK_CHUNK / 3;
+  for (let start = 0; start < deletes.length; start += keysPerUnlink) {
+    const keys = deletes.slice(start, start + keysPerUnlink);
+    pipeline.unlink(...keys.flatMap((key) => [key, leaseKeyFor(key), versionKeyFor(key)]));
+    queued.push('unlink');
+  }
+  for (const { key, value, ttlMs, version } of refreshes) {
+    queueRefresh(pipeline, key, versionKeyFor(key), leaseKeyFor(key), value, ttlMs, version);
+    queued.push('refresh');
+  }
+}
+
+/** Refresh replies are 1 (written) or 0 (refused); UNLINK replies are key counts, so only refresh zeros count. */
+async function execCountingRefused(
+  pipeline: ChainableCommander,
+  queued: readonly CommandKind[],
+): Promise<number> {
+  const replies = await pipeline.exec();
+  if (!replies)
+    throw new FreshenError('REDIS_UNAVAILABLE', 'Redis discarded the pipeline; it will be retried');
+  let refused = 0;
+  for (const [index, [error, reply]] of replies.entries()) {
+    if (error)
+      throw new FreshenError('REDIS_UNAVAILABLE', `Redis failed a command: ${error.message}`, {
+        cause: error,
+      });
+    if (queued[index] === 'refresh' && reply === 0) refused++;
+  }
+  return refused;
+}
