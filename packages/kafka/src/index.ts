@@ -1,5 +1,10 @@
 export { createKafkaClient, type KafkaClientOptions } from './kafka-client.ts';
 export { ensureTopics, type TopicSpec } from './topics.ts';
+export { type EventPublisher, type OutgoingMessage } from './publisher/event-publisher.ts';
+export {
+  KafkaEventPublisher,
+  type KafkaEventPublisherOptions,
+} from './publisher/kafka-event-publisher.ts';
 export {
   type BatchHandler,
   type BatchOutcome,

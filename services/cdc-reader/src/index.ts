@@ -1,1 +1,2 @@
-export {};
+export { loadReaderConfig, readerConfigSchema, type ReaderConfig } from './config.ts';
+export { startReader, type Reader, type ReaderRole } from './reader.ts';

@@ -1,0 +1,122 @@
+import { parseLsn } from '@freshen/change-event';
+import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import type { Socket } from 'node:net';
+import { standbyStatusUpdate } from './standby-status.ts';
+
+/** A pgoutput message pg-logical-replication could not parse (unknown tag, missing relation...). */
+export interface UnparseableMessage {
+  tag: 'unparseable';
+  error: Error;
+}
+
+export interface ReplicationStreamOptions {
+  databaseUrl: string;
+  slot: string;
+  publication: string;
+  /** Called synchronously, in WAL order, for every message. */
+  onMessage(message: Pgoutput.Message | UnparseableMessage): void;
+  /** A primary keepalive: the server has sent everything before `walEnd`. */
+  onKeepalive(walEnd: bigint, replyRequested: boolean): void;
+}
+
+/** Catches parse errors so they reach the reader as a message, not as an exception thrown inside pg's socket handler. */
+class GuardedPgoutputPlugin extends PgoutputPlugin {
+  override parse(buffer: Buffer): Pgoutput.Message {
+    try {
+      return super.parse(buffer);
+    } catch (error) {
+      return { tag: 'unparseable', error: error as Error } as unknown as Pgoutput.Message;
+    }
+  }
+}
+
+interface ServiceInternals {
+  _connection: { stream: Socket; sendCopyFromChunk(chunk: Buffer): void } | null;
+}
+
+/**
+ * One replication connection streaming a slot with pgoutput (protocol version 1), through
+ * pg-logical-replication with its automatic acknowledgement OFF: the library would otherwise
+ * confirm what it has received, not what Kafka has. Confirmation is explicit (`confirm`).
+ * Always starts at 0/0, which makes Postgres resume from the slot's confirmed position.
+ */
+export class ReplicationStream {
+  private readonly options: ReplicationStreamOptions;
+  private readonly service: LogicalReplicationService;
+  private paused = false;
+  private stopping = false;
+  /** Settles when streaming ends: resolves on a clean stop, rejects on an error. */
+  readonly ended: Promise<void>;
+  private readonly started: Promise<void>;
+
+  constructor(options: ReplicationStreamOptions) {
+    this.options = options;
+    this.service = new LogicalReplicationService(
+      {
+        connectionString: options.databaseUrl,
+        application_name: `freshen-cdc-reader:${options.slot}`,
+      },
+      { acknowledge: { auto: false, timeoutSeconds: 0 } },
+    );
+    this.service.on('data', (_lsn: string, message: Pgoutput.Message) => {
+      if (!this.stopping) options.onMessage(message);
+    });
+    this.service.on('heartbeat', (walEnd: string, _time: number, replyRequested: boolean) => {
+      if (!this.stopping) options.onKeepalive(parseLsn(walEnd), replyRequested);
+    });
+    let failed: (error: Error) => void = () => {};
+    const errored = new Promise<never>((_, reject) => (failed = reject));
+    this.service.on('error', (error: Error) => failed(error));
+    this.started = new Promise<void>((resolve) => this.service.once('start', () => resolve()));
+    const subscription = this.service.subscribe(
+      new GuardedPgoutputPlugin({ protoVersion: 1, publicationNames: [options.publication] }),
+      options.slot,
+    );
+    this.ended = Promise.race([subscription.then(() => undefined), errored]);
+    this.ended.catch(() => {});
+  }
+
+  /** Resolves once Postgres accepted START_REPLICATION; rejects if streaming failed first. */
+  async waitStarted(): Promise<void> {
+    await Promise.race([
+      this.started,
+      this.ended.then(() => Promise.reject(new Error('replication ended before it started'))),
+    ]);
+  }
+
+  private get connection(): ServiceInternals['_connection'] {
+    // pg-logical-replication exposes neither the socket nor a raw write; both are needed to
+    // stop reading (backpressure) and to confirm an exact LSN.
+    return (this.service as unknown as ServiceInternals)._connection;
+  }
+
+  /** Stops reading the socket: Postgres stops sending once the TCP window fills. */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.connection?.stream.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.connection?.stream.resume();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Sends a standby status update confirming `lsn` (exactly; see standby-status.ts). */
+  confirm(lsn: bigint, replyRequested = false): void {
+    this.connection?.sendCopyFromChunk(standbyStatusUpdate(lsn, replyRequested));
+  }
+
+  /** Ends the connection; messages still buffered in the socket are dropped (never confirmed). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    // A paused socket never sees the server's end of the connection, which pg's end() awaits.
+    this.connection?.stream.resume();
+    await this.service.destroy();
+  }
+}

@@ -1,0 +1,98 @@
+import { decodeEvent, type ChangeEvent } from '@freshen/change-event';
+import { ensureTopics } from '@freshen/kafka';
+import { createLogger, type CloseList } from '@freshen/runtime';
+import {
+  dropSlotAndPublication,
+  newKafka,
+  newKafkaAdmin,
+  newPgClient,
+  newSchema,
+  stackSettings,
+  uniqueName,
+  waitFor,
+} from '@freshen/test-kit';
+import type { Admin } from 'kafkajs';
+import type pg from 'pg';
+import { loadReaderConfig, type ReaderConfig } from '../../src/config.ts';
+import { startReader, type Reader } from '../../src/reader.ts';
+
+export interface ReaderTest {
+  db: pg.Client;
+  admin: Admin;
+  schema: string;
+  slot: string;
+  prefix: string;
+  /** Environment for a reader of this test (child processes get it as env). */
+  env: Record<string, string>;
+  config(overrides?: Record<string, string>): ReaderConfig;
+  start(overrides?: Record<string, string>): Promise<Reader>;
+  topicOf(table: string): string;
+  /** Creates the table's topic (deleted by cleanup) and collects its events from the beginning. */
+  collect(table: string, partitions?: number): Promise<ChangeEvent[]>;
+}
+
+export const quietLogger = createLogger('cdc-reader-test', {
+  level: process.env.TEST_LOG_LEVEL ?? 'silent',
+});
+
+/** A schema, slot/publication and topic prefix of this test's own, all removed by `cleanup`. */
+export async function readerTest(cleanup: CloseList, tables: string[]): Promise<ReaderTest> {
+  const db = await newPgClient(cleanup);
+  const admin = await newKafkaAdmin(cleanup);
+  const schema = await newSchema(cleanup, db, 'rdr');
+  const slot = uniqueName('rdr');
+  const prefix = uniqueName('rdr');
+  cleanup.add(`drop slot ${slot}`, () => dropSlotAndPublication(db, slot));
+  for (const ddl of tables) await db.query(ddl.replaceAll('$schema', schema));
+  const settings = stackSettings();
+  const env: Record<string, string> = {
+    DATABASE_URL: settings.databaseUrl,
+    KAFKA_BROKERS: settings.kafkaBrokers.join(','),
+    SLOT_NAME: slot,
+    PUBLICATION_NAME: slot,
+    TOPIC_PREFIX: prefix,
+    TOPIC_PARTITIONS: '3',
+    METRICS_PORT: '0',
+    LOCK_POLL_MS: '200',
+    KAFKA_CONNECT_ATTEMPTS: '2',
+  };
+  // A publication for every table of the test's schema (FOR TABLES IN SCHEMA needs PG 15).
+  await db.query(`create publication ${slot} for tables in schema ${schema}`);
+  const config = (overrides: Record<string, string> = {}) =>
+    loadReaderConfig({ ...env, ...overrides }, process.cwd());
+  return {
+    db,
+    admin,
+    schema,
+    slot,
+    prefix,
+    env,
+    config,
+    async start(overrides) {
+      const reader = await startReader(config(overrides), quietLogger);
+      cleanup.add(`reader ${slot}`, () => reader.close());
+      await waitFor(() => reader.role === 'streaming', {
+        description: `reader of ${slot} streaming`,
+      });
+      return reader;
+    },
+    topicOf: (table) => `${prefix}.${schema}.${table}`,
+    async collect(table, partitions = 3) {
+      const topic = `${prefix}.${schema}.${table}`;
+      await ensureTopics(admin, [{ topic, numPartitions: partitions }]);
+      cleanup.add(`delete topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }));
+      const events: ChangeEvent[] = [];
+      const consumer = newKafka().consumer({ groupId: uniqueName('rdr'), maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      cleanup.add(`consumer ${topic}`, () => consumer.disconnect());
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          const event = decodeEvent(message.value);
+          events.push(Object.assign(event, { partition } as object));
+        },
+      });
+      return events;
+    },
+  };
+}
