@@ -14,6 +14,7 @@ import {
 import { hashStorage } from './reading/hash-storage.ts';
 import { type CacheRead, ReadThrough } from './reading/read-through.ts';
 import { valueStorage } from './reading/value-storage.ts';
+import { warm, type WarmEntry, type WarmOptions, type WarmSummary } from './warming/warm.ts';
 
 /**
  * The application side of Freshen: cache-aside reads through Redis with fill leases, so a read
@@ -99,5 +100,13 @@ export class CacheClient {
       loader,
       ttlMs: options.ttlMs ?? this.options.ttlMs,
     });
+  }
+
+  /** Pre-populates keys through their loaders with bounded concurrency (see `warm`). */
+  warm(
+    entries: Iterable<WarmEntry> | AsyncIterable<WarmEntry>,
+    options: WarmOptions = {},
+  ): Promise<WarmSummary> {
+    return warm(this, entries, options);
   }
 }

@@ -8,3 +8,12 @@ export { ENVELOPE_MARK, decodeStoredValue, encodeStoredValue } from './reading/s
 export { jitteredTtl } from './reading/ttl-jitter.ts';
 export { shouldRefreshEarly } from './reading/xfetch.ts';
 export { jsonSerializer, type Serializer } from './serializers/serializer.ts';
+export { warmProgressBar, type WarmProgressBar } from './warming/progress-bar.ts';
+export { planFromModule, type WarmPlan, type WarmPlanModule } from './warming/warm-plan.ts';
+export {
+  warm,
+  type WarmEntry,
+  type WarmOptions,
+  type WarmProgress,
+  type WarmSummary,
+} from './warming/warm.ts';
