@@ -42,20 +42,26 @@ export function hashSlot(key: string): number {
   return crc16(hashTagOf(key) ?? key) % CLUSTER_SLOTS;
 }
 
-const tagBySlot = new Map<number, string>();
+let tagBySlot: string[] | undefined;
 
 /**
- * A short brace-free text whose slot is `slot`, so `{text}` pins any key to that slot. Found by
- * counting in base 36 (about 16k CRCs per slot on average) and remembered.
+ * A short brace-free text whose slot is `slot`, so `{text}` pins any key to that slot. The table
+ * (base-36 counting until every slot has a text, about 170k CRCs) is built on first use only,
+ * which only keys with braces but no usable hash tag need.
  */
 export function tagForSlot(slot: number): string {
-  const known = tagBySlot.get(slot);
-  if (known !== undefined) return known;
-  for (let n = 0; ; n++) {
-    const candidate = n.toString(36);
-    if (crc16(candidate) % CLUSTER_SLOTS === slot) {
-      tagBySlot.set(slot, candidate);
-      return candidate;
+  if (tagBySlot === undefined) {
+    const table: string[] = new Array<string>(CLUSTER_SLOTS);
+    let missing = CLUSTER_SLOTS;
+    for (let n = 0; missing > 0; n++) {
+      const candidate = n.toString(36);
+      const candidateSlot = crc16(candidate) % CLUSTER_SLOTS;
+      if (table[candidateSlot] === undefined) {
+        table[candidateSlot] = candidate;
+        missing--;
+      }
     }
+    tagBySlot = table;
   }
+  return tagBySlot[slot]!;
 }
