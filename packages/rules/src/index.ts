@@ -16,3 +16,9 @@ export {
   type TargetParams,
 } from './define/targets.ts';
 export { isDescribedRuleSet, type DescribedRuleSet, type RuleSet } from './rule-set.ts';
+export {
+  assertRulesValid,
+  validateRules,
+  type ValidateOptions,
+} from './validation/validate-rules.ts';
+export type { ValidationProblem } from './validation/validation-problem.ts';
