@@ -1,9 +1,6 @@
-import { decodeEvent, type ChangeEvent } from '@freshen/change-event';
-import { ensureTopics } from '@freshen/kafka';
-import { createLogger, type CloseList } from '@freshen/runtime';
+import type { CloseList } from '@freshen/runtime';
 import {
   dropSlotAndPublication,
-  newKafka,
   newKafkaAdmin,
   newPgClient,
   newSchema,
@@ -15,6 +12,8 @@ import type { Admin } from 'kafkajs';
 import type pg from 'pg';
 import { loadReaderConfig, type ReaderConfig } from '../../src/config.ts';
 import { startReader, type Reader } from '../../src/reader.ts';
+import { collectEvents, type ReceivedEvent } from './collect-events.ts';
+import { quietLogger } from './quiet-logger.ts';
 
 export interface ReaderTest {
   db: pg.Client;
@@ -28,12 +27,8 @@ export interface ReaderTest {
   start(overrides?: Record<string, string>): Promise<Reader>;
   topicOf(table: string): string;
   /** Creates the table's topic (deleted by cleanup) and collects its events from the beginning. */
-  collect(table: string, partitions?: number): Promise<ChangeEvent[]>;
+  collect(table: string, partitions?: number): Promise<ReceivedEvent[]>;
 }
-
-export const quietLogger = createLogger('cdc-reader-test', {
-  level: process.env.TEST_LOG_LEVEL ?? 'silent',
-});
 
 /** A schema, slot/publication and topic prefix of this test's own, all removed by `cleanup`. */
 export async function readerTest(cleanup: CloseList, tables: string[]): Promise<ReaderTest> {
@@ -79,19 +74,8 @@ export async function readerTest(cleanup: CloseList, tables: string[]): Promise<
     topicOf: (table) => `${prefix}.${schema}.${table}`,
     async collect(table, partitions = 3) {
       const topic = `${prefix}.${schema}.${table}`;
-      await ensureTopics(admin, [{ topic, numPartitions: partitions }]);
+      const events = await collectEvents(cleanup, settings.kafkaBrokers, topic, partitions);
       cleanup.add(`delete topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }));
-      const events: ChangeEvent[] = [];
-      const consumer = newKafka().consumer({ groupId: uniqueName('rdr'), maxWaitTimeInMs: 100 });
-      await consumer.connect();
-      cleanup.add(`consumer ${topic}`, () => consumer.disconnect());
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message, partition }) => {
-          const event = decodeEvent(message.value);
-          events.push(Object.assign(event, { partition } as object));
-        },
-      });
       return events;
     },
   };
