@@ -1,0 +1,59 @@
+import { ConfigError } from '@freshen/config';
+import { readInvalidatorConfig } from '../src/config.ts';
+
+const base = { KAFKA_BROKERS: 'k1:9092,k2:9092' };
+
+describe('readInvalidatorConfig', () => {
+  it('fills defaults: standalone Redis, prefix subscription, <prefix>.dlq', () => {
+    const config = readInvalidatorConfig({ ...base, TOPIC_PREFIX: 'cdc' });
+    expect(config).toMatchObject({
+      kafkaBrokers: ['k1:9092', 'k2:9092'],
+      redis: { url: 'redis://127.0.0.1:6379' },
+      groupId: 'freshen-invalidator',
+      topics: [],
+      dlqTopic: 'cdc.dlq',
+      metricsPort: 9464,
+      validateRules: false,
+    });
+  });
+
+  it('reads cluster nodes in cluster mode', () => {
+    const config = readInvalidatorConfig({
+      ...base,
+      REDIS_MODE: 'cluster',
+      REDIS_CLUSTER_NODES: 'r1:7001,r2:7002',
+    });
+    expect(config.redis).toEqual({
+      clusterNodes: [
+        { host: 'r1', port: 7001 },
+        { host: 'r2', port: 7002 },
+      ],
+    });
+  });
+
+  it('names every bad variable and its fix at once', () => {
+    try {
+      readInvalidatorConfig({
+        REDIS_MODE: 'cluster',
+        METRICS_PORT: 'x',
+        VALIDATE_RULES: 'true',
+        KAFKA_BROKERS: 'k:1',
+      });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toEqual([expect.stringMatching(/^METRICS_PORT="x" is invalid/)]);
+    }
+    expect(() =>
+      readInvalidatorConfig({
+        REDIS_MODE: 'cluster',
+        VALIDATE_RULES: 'true',
+        KAFKA_BROKERS: 'k:1',
+      }),
+    ).toThrow(
+      /REDIS_MODE=cluster needs REDIS_CLUSTER_NODES[\s\S]*VALIDATE_RULES=true needs DATABASE_URL/,
+    );
+    expect(() => readInvalidatorConfig({})).toThrow(/KAFKA_BROKERS is not set/);
+  });
+});
