@@ -39,9 +39,9 @@ export async function validateRules(
       ? undefined
       : await readPublicationFacts(db, options.publication);
   if (publication && !publication.exists) {
-    const tables = await Promise.all(
-      needs.map((need) => readTableFacts(db, need.schema, need.table)),
-    );
+    const tables: TableFacts[] = [];
+    // One query at a time: a pg client runs them in sequence anyway (and warns on overlap).
+    for (const need of needs) tables.push(await readTableFacts(db, need.schema, need.table));
     problems.push(
       validationProblem({
         table: options.publication!,
