@@ -80,6 +80,10 @@ export const CONFIG_SCHEMA = {
     default: false,
     doc: 'Check the rules against the live schema (DATABASE_URL) at start; refuse to start on a mismatch.',
   }),
+  VALIDATE_PUBLICATION: string({
+    default: '',
+    doc: "With VALIDATE_RULES: also check that every rule table is in this publication (the cdc-reader's).",
+  }),
   METRICS_PORT: integer({
     default: 9464,
     min: 0,
@@ -89,11 +93,6 @@ export const CONFIG_SCHEMA = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     doc: 'pino log level.',
-  }),
-  DRAIN_TIMEOUT_MS: integer({
-    default: 30 * SECOND,
-    min: SECOND,
-    doc: 'How long SIGTERM may take to finish and commit in-flight batches.',
   }),
 };
 
@@ -111,9 +110,9 @@ export interface InvalidatorConfig {
   rulesModule: string;
   databaseUrl: string;
   validateRules: boolean;
+  validatePublication: string;
   metricsPort: number;
   logLevel: string;
-  drainTimeoutMs: number;
 }
 
 /**
@@ -158,8 +157,8 @@ export function readInvalidatorConfig(
     rulesModule: raw.RULES_MODULE,
     databaseUrl: raw.DATABASE_URL,
     validateRules: raw.VALIDATE_RULES,
+    validatePublication: raw.VALIDATE_PUBLICATION,
     metricsPort: raw.METRICS_PORT,
     logLevel: raw.LOG_LEVEL,
-    drainTimeoutMs: raw.DRAIN_TIMEOUT_MS,
   };
 }

@@ -11,7 +11,14 @@ await runService(
     const config = readInvalidatorConfig();
     const logger = createLogger('invalidator', { level: config.logLevel });
     const rules = await loadRules(config.rulesModule);
-    if (config.validateRules) await validateRulesAgainstDatabase(rules, config.databaseUrl, logger);
+    if (config.validateRules) {
+      await validateRulesAgainstDatabase(
+        rules,
+        config.databaseUrl,
+        config.validatePublication,
+        logger,
+      );
+    }
     return startInvalidator({
       kafkaBrokers: config.kafkaBrokers,
       redis: config.redis,

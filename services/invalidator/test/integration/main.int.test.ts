@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import {
+  newKafkaAdmin,
+  newRedis,
+  newTopic,
+  stackSettings,
+  uniqueName,
+  useCleanup,
+  waitFor,
+} from '@freshen/test-kit';
+import { itemEvent, toMessage } from '../support/events.ts';
+import { newProducer } from '../support/harness.ts';
+import { testRules } from '../support/test-rules.ts';
+
+const cleanup = useCleanup();
+const prefix = uniqueName('inv_main');
+const { item, schema } = testRules(prefix);
+const redis = newRedis(cleanup);
+const root = path.resolve(__dirname, '../..');
+
+describe('main.ts as a process', () => {
+  it('loads RULES_MODULE, applies changes, and on SIGTERM commits what it applied and exits 0', async () => {
+    const admin = await newKafkaAdmin(cleanup);
+    const topic = await newTopic(cleanup, admin, 'inv_main_changes', 2);
+    const dlqTopic = await newTopic(cleanup, admin, 'inv_main_dlq', 1);
+    const groupId = uniqueName('inv_main_group');
+    const producer = await newProducer(cleanup);
+    const keys = Array.from({ length: 50 }, (_, id) => item.key({ id }));
+    await redis.mset(...keys.flatMap((key) => [key, 'cached']));
+    cleanup.add('keys', () => redis.unlink(...keys));
+
+    const child = spawn(process.execPath, ['src/main.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: stackSettings().kafkaBrokers.join(','),
+        REDIS_URL: stackSettings().redisUrl,
+        REDIS_MODE: 'standalone',
+        TOPICS: topic,
+        DLQ_TOPIC: dlqTopic,
+        GROUP_ID: groupId,
+        RULES_MODULE: './test/support/rules-module.ts',
+        TEST_KEY_PREFIX: prefix,
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    cleanup.add('child', () => child.exitCode === null && child.kill('SIGKILL'));
+
+    await waitFor(() => output.includes('invalidator started'), {
+      description: `service start (output: ${output})`,
+    });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: keys.map((_, id) => toMessage(itemEvent(schema, id, {}))),
+    });
+    await waitFor(async () => (await redis.exists(...keys)) === 0, {
+      description: 'keys deleted by the process',
+    });
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const total = committed!.partitions.reduce(
+      (sum, partition) => sum + Number(partition.offset),
+      0,
+    );
+    expect(total).toBe(keys.length);
+    expect(output).toContain('stopped cleanly');
+  });
+
+  it('refuses to start on bad configuration, one line per problem', async () => {
+    const child = spawn(process.execPath, ['src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: '', METRICS_PORT: 'nope' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(78);
+    expect(stderr).toMatch(/config: METRICS_PORT="nope" is invalid/);
+  });
+});
