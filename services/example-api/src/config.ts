@@ -1,0 +1,121 @@
+import {
+  boolean,
+  ConfigError,
+  hostPorts,
+  integer,
+  oneOf,
+  readConfig,
+  string,
+  url,
+  withStackEnv,
+  type Env,
+} from '@freshen/config';
+import { MINUTE } from '@freshen/runtime';
+
+/** Every setting of the example API: variable name, default and meaning side by side. */
+export const CONFIG_SCHEMA = {
+  DATABASE_URL: url({
+    protocols: ['postgres:', 'postgresql:'],
+    secret: true,
+    doc: 'Postgres holding the example schema; writes go straight here.',
+  }),
+  PG_SCHEMA: string({
+    default: 'public',
+    pattern: /^[a-z_][a-z0-9_]*$/,
+    expected: 'a lowercase Postgres schema name',
+    doc: 'Schema of the example tables (users, teams, team_members, products, orders).',
+  }),
+  PG_POOL_SIZE: integer({
+    default: 10,
+    min: 1,
+    max: 1000,
+    doc: 'Postgres connections in the pool.',
+  }),
+  REDIS_MODE: oneOf(['standalone', 'cluster'] as const, {
+    default: 'standalone',
+    doc: 'standalone: one Redis at REDIS_URL; cluster: Redis Cluster seeded from REDIS_CLUSTER_NODES.',
+  }),
+  REDIS_URL: url({
+    protocols: ['redis:', 'rediss:'],
+    default: 'redis://127.0.0.1:6379',
+    secret: true,
+    doc: 'Redis server (REDIS_MODE=standalone).',
+  }),
+  REDIS_CLUSTER_NODES: hostPorts({
+    default: [],
+    doc: 'Some Redis Cluster nodes (REDIS_MODE=cluster).',
+  }),
+  KEY_PREFIX: string({
+    default: 'app',
+    pattern: /^[a-z0-9_-]+$/,
+    expected: 'letters a-z, digits, _ or -',
+    doc: 'Keyspace prefix of the example keys; the invalidator rules must use the same one.',
+  }),
+  CACHE_TTL_MS: integer({ default: 5 * MINUTE, min: 1, doc: 'TTL of values this API fills.' }),
+  CACHE_LEASES: boolean({
+    default: true,
+    doc: 'Fill leases. false turns them off to demonstrate the stale-fill race; never in production.',
+  }),
+  PORT: integer({
+    default: 8080,
+    min: 0,
+    max: 65_535,
+    doc: 'HTTP port of the API (0 picks a free one).',
+  }),
+  METRICS_PORT: integer({
+    default: 9465,
+    min: 0,
+    max: 65_535,
+    doc: 'Port of /metrics, /healthz and /readyz (0 picks a free one).',
+  }),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
+    default: 'info',
+    doc: 'pino log level.',
+  }),
+};
+
+export interface ApiConfig {
+  databaseUrl: string;
+  pgSchema: string;
+  pgPoolSize: number;
+  redis: { url: string } | { clusterNodes: { host: string; port: number }[] };
+  keyPrefix: string;
+  cacheTtlMs: number;
+  cacheLeases: boolean;
+  port: number;
+  metricsPort: number;
+  logLevel: string;
+}
+
+/**
+ * Reads and validates the configuration once, at start. The local stack's `.stack/env` fills
+ * variables that are not set (development); set variables always win.
+ */
+export function readApiConfig(env: Env = withStackEnv(process.env, process.cwd())): ApiConfig {
+  const raw = readConfig(CONFIG_SCHEMA, env);
+  if (raw.REDIS_MODE === 'cluster' && raw.REDIS_CLUSTER_NODES.length === 0) {
+    throw new ConfigError([
+      'REDIS_MODE=cluster needs REDIS_CLUSTER_NODES. Set it to host:port of one or more cluster nodes',
+    ]);
+  }
+  return {
+    databaseUrl: raw.DATABASE_URL,
+    pgSchema: raw.PG_SCHEMA,
+    pgPoolSize: raw.PG_POOL_SIZE,
+    redis:
+      raw.REDIS_MODE === 'cluster'
+        ? {
+            clusterNodes: raw.REDIS_CLUSTER_NODES.map((node) => {
+              const [host, port] = node.split(':');
+              return { host: host!, port: Number(port) };
+            }),
+          }
+        : { url: raw.REDIS_URL },
+    keyPrefix: raw.KEY_PREFIX,
+    cacheTtlMs: raw.CACHE_TTL_MS,
+    cacheLeases: raw.CACHE_LEASES,
+    port: raw.PORT,
+    metricsPort: raw.METRICS_PORT,
+    logLevel: raw.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,62 @@
+import { ConfigError } from '@freshen/config';
+import { readApiConfig } from '../src/config.ts';
+
+const base = { DATABASE_URL: 'postgres://u@db:5432/app' };
+
+describe('readApiConfig', () => {
+  it('fills defaults', () => {
+    expect(readApiConfig(base)).toEqual({
+      databaseUrl: base.DATABASE_URL,
+      pgSchema: 'public',
+      pgPoolSize: 10,
+      redis: { url: 'redis://127.0.0.1:6379' },
+      keyPrefix: 'app',
+      cacheTtlMs: 300_000,
+      cacheLeases: true,
+      port: 8080,
+      metricsPort: 9465,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads a cluster and explicit settings', () => {
+    const config = readApiConfig({
+      ...base,
+      REDIS_MODE: 'cluster',
+      REDIS_CLUSTER_NODES: 'r1:7000,r2:7001',
+      PG_SCHEMA: 'shop',
+      KEY_PREFIX: 'shop',
+      CACHE_LEASES: 'false',
+      PORT: '0',
+    });
+    expect(config).toMatchObject({
+      redis: {
+        clusterNodes: [
+          { host: 'r1', port: 7000 },
+          { host: 'r2', port: 7001 },
+        ],
+      },
+      pgSchema: 'shop',
+      keyPrefix: 'shop',
+      cacheLeases: false,
+      port: 0,
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      readApiConfig({ PG_SCHEMA: 'Bad-Schema', KEY_PREFIX: 'a:b', PORT: '99999' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).problems.join('\n');
+    for (const name of ['DATABASE_URL', 'PG_SCHEMA', 'KEY_PREFIX', 'PORT'])
+      expect(text).toContain(name);
+  });
+
+  it('needs cluster nodes in cluster mode', () => {
+    expect(() => readApiConfig({ ...base, REDIS_MODE: 'cluster' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+});
