@@ -53,6 +53,17 @@ describe('example rules', () => {
     });
   });
 
+  it('deletes instead of refreshing a user whose bio Postgres did not resend (unchanged TOAST)', () => {
+    const { bio: _bio, ...withoutBio } = ann;
+    const actions = exampleRules.evaluate(
+      event({ op: 'update', table: 'users', new: withoutBio, old: ann, unavailable: ['bio'] }),
+    );
+    expect(actions).toEqual([
+      { kind: 'delete', key: 'app:user:1' },
+      { kind: 'delete', key: 'app:user-by-email:ann%40example.com' },
+    ]);
+  });
+
   it('refreshes products with a TTL, by id and by sku', () => {
     const row = { id: '5', sku: 'SKU 5', name: 'Lamp', price: '19.90', stock: 3 };
     const actions = exampleRules.evaluate(event({ op: 'insert', table: 'products', new: row }));
