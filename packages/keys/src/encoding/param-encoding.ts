@@ -1,17 +1,16 @@
 /**
- * Injective encoding of key parameter values. Every UTF-8 byte outside SAFE is written as
+ * Injective encoding of key parameter values. Every UTF-8 byte outside [A-Za-z0-9_.-] is written as
  * `%XX` (uppercase hex), so an encoded value never contains the key separator `:`, the hash-tag
  * braces `{` `}`, the SCAN glob metacharacters `* ? [ ] \`, whitespace or non-ASCII. Different
  * values therefore always give different keys, and a glob built from literal key parts can never
  * be widened by a value.
  */
-const SAFE = /^[A-Za-z0-9_.-]$/;
+const ALL_SAFE = /^[A-Za-z0-9_.-]*$/;
 const CANONICAL = /^(?:[A-Za-z0-9_.-]|%[0-9A-F]{2})*$/;
 
 /** With the u flag a valid surrogate pair is one code point, so \p{Cs} matches only lone halves. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A value a key parameter accepts. Numbers and bigints are keyed by their decimal text. */
@@ -33,16 +32,14 @@ export function keyValueText(value: unknown): string | { problem: string } {
 }
 
 export function encodeParamText(text: string): string {
-  let out = '';
-  for (const char of text) {
-    if (SAFE.test(char)) {
-      out += char;
-      continue;
-    }
-    for (const byte of utf8.encode(char))
-      out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+  if (ALL_SAFE.test(text)) return text;
+  // encodeURIComponent writes %XX (uppercase) for UTF-8 bytes outside A-Z a-z 0-9 - _ . ! ~ * ' ( );
+  // the last five are escaped here too, leaving exactly [A-Za-z0-9_.-] unescaped. Lone surrogates were
+  // rejected by keyValueText before this point.
+  return encodeURIComponent(text).replace(
+    /[!~*'()]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**
