@@ -1,0 +1,52 @@
+import type pg from 'pg';
+
+/** The rows a workload plays with: few, so readers and writers collide often. */
+export interface Fixture {
+  userIds: string[];
+  teamIds: string[];
+  productIds: string[];
+  skus: string[];
+  /** Every email a user had or has (reads of old emails exercise "no such user" caching). */
+  emails: string[];
+}
+
+export interface FixtureSize {
+  users: number;
+  teams: number;
+  products: number;
+}
+
+/** Inserts users, teams (with members) and products into `schema`'s example tables. */
+export async function createFixture(
+  db: pg.Client,
+  schema: string,
+  size: FixtureSize,
+): Promise<Fixture> {
+  const s = `"${schema}"`;
+  const users = await db.query<{ id: string; email: string }>(
+    `insert into ${s}.users (email, name) select 'user' || i || '@example.com', 'User ' || i
+     from generate_series(1, $1) i returning id::text, email`,
+    [size.users],
+  );
+  const teams = await db.query<{ id: string }>(
+    `insert into ${s}.teams (name) select 'team ' || i from generate_series(1, $1) i returning id::text`,
+    [size.teams],
+  );
+  await db.query(
+    `insert into ${s}.team_members (team_id, user_id)
+     select t.id, u.id from ${s}.teams t join ${s}.users u on u.id % $1 = t.id % $1`,
+    [size.teams],
+  );
+  const products = await db.query<{ id: string; sku: string }>(
+    `insert into ${s}.products (sku, name, price, stock) select 'sku-' || i, 'Product ' || i, 10 + i, 1000000
+     from generate_series(1, $1) i returning id::text, sku`,
+    [size.products],
+  );
+  return {
+    userIds: users.rows.map((row) => row.id),
+    teamIds: teams.rows.map((row) => row.id),
+    productIds: products.rows.map((row) => row.id),
+    skus: products.rows.map((row) => row.sku),
+    emails: users.rows.map((row) => row.email),
+  };
+}

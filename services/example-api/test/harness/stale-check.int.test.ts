@@ -1,0 +1,62 @@
+import { CacheClient } from '@freshen/cache';
+import { createExampleKeys, EXAMPLE_SCHEMA_SQL } from '@freshen/example';
+import {
+  newPgClient,
+  newRedis,
+  newSchema,
+  stackSettings,
+  uniqueName,
+  useCleanup,
+} from '@freshen/test-kit';
+import pg from 'pg';
+import { CachedReads } from '../../src/data/cached-reads.ts';
+import { ExampleStore } from '../../src/data/example-store.ts';
+import { deleteKeyspace } from '../../src/harness/consistency-run.ts';
+import { createFixture } from '../../src/harness/fixture.ts';
+import { findStaleKeys } from '../../src/harness/stale-check.ts';
+
+/** The checker must find stale keys when there are some, or its "zero" means nothing. */
+const cleanup = useCleanup();
+const redis = newRedis(cleanup);
+
+it('reports exactly the cached keys whose rows changed, strings and hashes alike', async () => {
+  const db = await newPgClient(cleanup);
+  const schema = await newSchema(cleanup, db, 'stale');
+  await db.query(EXAMPLE_SCHEMA_SQL(schema));
+  const fixture = await createFixture(db, schema, { users: 3, teams: 1, products: 2 });
+  const prefix = uniqueName('stale');
+  cleanup.add('keys', () => deleteKeyspace(redis, prefix));
+  const pool = new pg.Pool({ connectionString: stackSettings().databaseUrl, max: 2 });
+  cleanup.add('pool', () => pool.end());
+  const store = new ExampleStore(pool, schema);
+  const keys = createExampleKeys(prefix);
+  const reads = new CachedReads(new CacheClient(redis), keys, store, 60_000);
+
+  const [u1, u2] = fixture.userIds;
+  const order = await store.createOrder(u1!, fixture.productIds[0]!, 1);
+  await reads.user(u1!);
+  await reads.user(u2!);
+  await reads.userByEmail(fixture.emails[0]!);
+  await reads.teamMembers(fixture.teamIds[0]!);
+  await reads.product(fixture.productIds[1]!);
+  await reads.order(order.id, ['status', 'qty']);
+  expect(await findStaleKeys(redis, keys, store)).toEqual({ checked: 6, stale: [] });
+
+  // Writes with no invalidation: exactly these keys go stale.
+  await store.updateUserEmail(u2!, 'moved@example.com');
+  await store.updateProduct(fixture.productIds[1]!, { stock: 1 });
+  await db.query(`update ${schema}.orders set status = 'shipped' where id = $1`, [order.id]);
+  const report = await findStaleKeys(redis, keys, store);
+  expect(report.checked).toBe(6);
+  expect(report.stale.map((s) => s.key).sort()).toEqual(
+    [
+      keys.user.key({ id: u2! }),
+      keys.product.key({ id: fixture.productIds[1]! }),
+      keys.order.key({ id: order.id }),
+    ].sort(),
+  );
+  expect(report.stale.find((s) => s.key === keys.order.key({ id: order.id }))).toMatchObject({
+    cached: { status: 'pending', qty: 1 },
+    actual: { status: 'shipped', qty: 1 },
+  });
+});
