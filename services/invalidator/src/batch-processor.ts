@@ -22,8 +22,17 @@ export interface BatchProcessorOptions {
   logger: Logger;
   health: RedisHealthListener;
   scanCount?: number;
-  /** Called with each batch's end-to-end lags (ms) once Redis acknowledged it (benchmarks). */
-  onApplied?: (lagsMs: number[]) => void;
+  /** Called once Redis acknowledged a batch (benchmarks, diagnostics). */
+  onApplied?: (applied: AppliedBatch) => void;
+}
+
+export interface AppliedBatch {
+  /** End-to-end lag of each applied change: commit timestamp → Redis acknowledgement, ms. */
+  lagsMs: number[];
+  batch: ConsumedBatch;
+  /** When the handler got the batch and when Redis acknowledged it (Date.now()). */
+  receivedAt: number;
+  acknowledgedAt: number;
 }
 
 const RETRY = { initialMs: 50, maxMs: 5 * SECOND };
@@ -74,6 +83,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
   }
 
   return async (batch) => {
+    const receivedAt = Date.now();
     const plan = planBatch(batch.messages, rules);
     metrics.batchSize.observe(batch.messages.length);
 
@@ -116,7 +126,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
     const now = Date.now();
     const lags = plan.commitTimes.map((ts) => now - ts);
     for (const lag of lags) metrics.lag.observe(lag / SECOND);
-    options.onApplied?.(lags);
+    options.onApplied?.({ lagsMs: lags, batch, receivedAt, acknowledgedAt: now });
     metrics.events.inc(batch.messages.length);
     metrics.skipped.inc(plan.skipped);
     return 'done';

@@ -1,5 +1,6 @@
 export {
   createBatchProcessor,
+  type AppliedBatch,
   type BatchProcessorOptions,
   type RedisHealthListener,
 } from './batch-processor.ts';

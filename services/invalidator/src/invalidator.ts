@@ -7,7 +7,7 @@ import {
 } from '@freshen/kafka';
 import type { RuleSet } from '@freshen/rules';
 import { CloseList, startOpsServer, type Logger } from '@freshen/runtime';
-import { createBatchProcessor } from './batch-processor.ts';
+import { createBatchProcessor, type BatchProcessorOptions } from './batch-processor.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
 import { RedisApplier } from './redis/redis-applier.ts';
 import { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
@@ -26,8 +26,8 @@ export interface InvalidatorOptions {
   partitionsConcurrency?: number;
   topicRefreshMs?: number;
   scanCount?: number;
-  /** Each acknowledged batch's end-to-end lags in ms (benchmarks). */
-  onApplied?: (lagsMs: number[]) => void;
+  /** Called once Redis acknowledged a batch (benchmarks, diagnostics). */
+  onApplied?: BatchProcessorOptions['onApplied'];
 }
 
 export interface Invalidator {

@@ -10,6 +10,8 @@ export interface ConsumedMessage {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** The message's Kafka timestamp (producer create time unless the topic says otherwise), ms. */
+  timestamp: number;
 }
 
 export interface ConsumedBatch {

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { ConsumedMessage } from './change-consumer.ts';
 
 /**
@@ -31,7 +31,12 @@ export async function createDeadLetterProducer(
   kafka: Kafka,
   topic: string,
 ): Promise<DeadLetterProducer> {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // DefaultPartitioner (murmur2, Java-compatible) chosen explicitly: kafkajs warns otherwise.
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   let closing: Promise<void> | undefined;
   return {

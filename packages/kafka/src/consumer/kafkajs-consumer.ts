@@ -1,11 +1,12 @@
 import { CloseList, SECOND, type Logger } from '@freshen/runtime';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import type {
   BatchHandler,
   ChangeConsumer,
   ConsumedMessage,
   TopicSelection,
 } from './change-consumer.ts';
+import { OffsetCommitter } from './offset-committer.ts';
 
 export interface KafkajsConsumerOptions {
   kafka: Kafka;
@@ -24,12 +25,23 @@ export interface KafkajsConsumerOptions {
   onFatal?: (error: Error) => void;
 }
 
+function byTopic(offsets: TopicPartitionOffsetAndMetadata[]) {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) {
+    const partitions = topics.get(topic) ?? [];
+    partitions.push({ partition, offset });
+    topics.set(topic, partitions);
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
 /**
  * The kafkajs implementation of ChangeConsumer. Offsets are resolved and committed explicitly
- * (autoCommit off) after the handler returned 'done'; kafkajs fetches each partition from its
- * last resolved offset, so an abandoned batch is fetched again and nothing is skipped.
- * A rebalance waits for in-flight batches (kafkajs rejoins between batches), and each batch
- * commits before it returns, so a rebalance re-delivers at most the batch being abandoned.
+ * (autoCommit off) only after the handler returned 'done'; kafkajs fetches each partition from
+ * its last resolved offset, so an abandoned batch is fetched again and nothing is skipped.
+ * Commits are coalesced off the fetch path (OffsetCommitter). A rebalance lets in-flight
+ * batches finish (kafkajs rejoins between fetches) and their commit is sent before the
+ * JoinGroup on the same coordinator connection; stopping drains every commit before leaving.
  */
 export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeConsumer {
   const { kafka, groupId, selection, logger } = options;
@@ -43,6 +55,13 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
   let restarting: Promise<void> = Promise.resolve();
   const closeList = new CloseList();
   const admin = kafka.admin();
+  // The commit goes through the running consumer's group (kafkajs's consumer-level
+  // commitOffsets refuses once stop() began, which is exactly when the last commit matters).
+  let commitVia: ((offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>) | undefined;
+  const committer = new OffsetCommitter(async (offsets) => {
+    if (!commitVia) throw new Error('no running consumer to commit through');
+    await commitVia(offsets);
+  }, log);
 
   async function selectTopics(): Promise<string[]> {
     if ('topics' in selection) return [...selection.topics];
@@ -59,6 +78,7 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
       offset: message.offset,
       key: message.key,
       value: message.value,
+      timestamp: Number(message.timestamp),
     }));
     const outcome = await handler!({
       topic: batch.topic,
@@ -71,10 +91,11 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
     if (outcome !== 'done' || payload.isStale()) return;
     const last = batch.lastOffset();
     payload.resolveOffset(last);
-    const next = (BigInt(last) + 1n).toString();
-    await payload.commitOffsetsIfNecessary({
-      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
-    });
+    commitVia = (offsets) => payload.commitOffsetsIfNecessary({ topics: byTopic(offsets) });
+    committer.enqueue(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
+    // Stopping (SIGTERM, resubscribe): kafkajs leaves the group right after the last batch
+    // returns, so the last batch commits everything before it does.
+    if (!payload.isRunning()) await committer.drain();
   }
 
   async function startConsumer(): Promise<void> {
@@ -121,8 +142,13 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
     const current = consumer;
     consumer = undefined;
     running = false;
-    // disconnect() stops fetching, waits for in-flight batches (which commit) and leaves the group.
-    if (current) await current.disconnect();
+    if (!current) return;
+    // stop() ends fetching and waits for in-flight batches (the last of which drains the
+    // committer) before leaving the group; disconnect() then closes the connections.
+    await current.stop();
+    await committer.drain().catch(() => {});
+    await current.disconnect();
+    commitVia = undefined;
   }
 
   async function refreshTopics(): Promise<void> {

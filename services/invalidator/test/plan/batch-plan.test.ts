@@ -13,6 +13,7 @@ const message = (value: Buffer | string | null): ConsumedMessage => ({
   offset: String(offset++),
   key: null,
   value: typeof value === 'string' ? Buffer.from(value) : value,
+  timestamp: Date.now(),
 });
 const of = (...events: ChangeEvent[]) => events.map((event) => message(encodeEvent(event)));
 

@@ -1,0 +1,86 @@
+import { createLogger } from '@freshen/runtime';
+import type { TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { OffsetCommitter } from '../../src/consumer/offset-committer.ts';
+
+const quiet = createLogger('test', { level: 'silent' });
+
+function fakeKafka() {
+  const commits: TopicPartitionOffsetAndMetadata[][] = [];
+  let release: (() => void) | undefined;
+  let failNext = false;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const commit = async (offsets: TopicPartitionOffsetAndMetadata[]) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    commits.push(offsets);
+    await new Promise<void>((resolve) => (release = resolve));
+    inFlight--;
+    if (failNext) {
+      failNext = false;
+      throw new Error('REBALANCE_IN_PROGRESS');
+    }
+  };
+  const answer = async () => {
+    while (!release) await new Promise((resolve) => setImmediate(resolve));
+    const current = release;
+    release = undefined;
+    current();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return {
+    commits,
+    commit,
+    answer,
+    failNextCommit: () => (failNext = true),
+    maxInFlight: () => maxInFlight,
+  };
+}
+
+describe('OffsetCommitter', () => {
+  it('coalesces the offsets of one fetch into one commit, and keeps one commit in flight', async () => {
+    const kafka = fakeKafka();
+    const committer = new OffsetCommitter(kafka.commit, quiet);
+    committer.enqueue('t', 0, '10');
+    committer.enqueue('t', 1, '5');
+    committer.enqueue('t', 0, '12');
+    await kafka.answer();
+    expect(kafka.commits).toEqual([
+      [
+        { topic: 't', partition: 0, offset: '12' },
+        { topic: 't', partition: 1, offset: '5' },
+      ],
+    ]);
+    // While a commit is in flight, later offsets wait for the next one.
+    committer.enqueue('t', 0, '20');
+    await new Promise((resolve) => setImmediate(resolve));
+    committer.enqueue('t', 0, '30');
+    committer.enqueue('t', 2, '1');
+    await kafka.answer();
+    await kafka.answer();
+    expect(kafka.commits.slice(1)).toEqual([
+      [{ topic: 't', partition: 0, offset: '20' }],
+      [
+        { topic: 't', partition: 0, offset: '30' },
+        { topic: 't', partition: 2, offset: '1' },
+      ],
+    ]);
+    expect(kafka.maxInFlight()).toBe(1);
+  });
+
+  it('drops a failed commit and goes on; drain() waits until everything enqueued is committed', async () => {
+    const kafka = fakeKafka();
+    const committer = new OffsetCommitter(kafka.commit, quiet);
+    kafka.failNextCommit();
+    committer.enqueue('t', 0, '10');
+    await kafka.answer();
+    committer.enqueue('t', 0, '11');
+    let drained = false;
+    const draining = committer.drain().then(() => (drained = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(drained).toBe(false);
+    await kafka.answer();
+    await draining;
+    expect(kafka.commits.map((offsets) => offsets[0]!.offset)).toEqual(['10', '11']);
+  });
+});

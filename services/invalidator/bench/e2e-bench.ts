@@ -1,0 +1,264 @@
+// npm run bench:e2e [-- --quick] [-- --profile]
+// Whole pipeline (slot → cdc-reader → Kafka → invalidator → Redis) against the physical floor
+// (pg_recvlogical draining an identical backlog in the same run), and end-to-end latency
+// (commit timestamp → Redis acknowledgement of the delete) at a steady offered load.
+// Writes .bench/e2e.json and prints a Markdown table.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SECOND } from '@freshen/runtime';
+import type { AppliedBatch } from '../src/batch-processor.ts';
+import { startInvalidator, type Invalidator } from '../src/invalidator.ts';
+import {
+  benchName,
+  benchSettings,
+  countMatching,
+  createBenchTable,
+  currentLsn,
+  fillKeys,
+  quiet,
+  writeBacklog,
+  type BenchTable,
+} from './support/bench-stack.ts';
+import { drainWithPgRecvlogical, runLoadWriter, startReaderProcess } from './support/processes.ts';
+import { startSelfProfile, topSelfTime } from './support/profile.ts';
+
+const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
+const ROWS = quick ? 20_000 : 200_000;
+const LATENCY = { tps: 2000, seconds: quick ? 10 : 60, rows: 10_000 };
+const root = path.resolve(import.meta.dirname, '../../..');
+const outDir = path.join(root, '.bench');
+const profileDir = path.join(outDir, 'profiles');
+mkdirSync(profileDir, { recursive: true });
+const settings = benchSettings();
+
+async function counted(invalidator: Invalidator): Promise<number> {
+  return (await invalidator.metrics.events.get()).values.reduce(
+    (sum, entry) => sum + entry.value,
+    0,
+  );
+}
+
+async function until(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function readerEnv(bench: BenchTable): Record<string, string> {
+  return {
+    DATABASE_URL: settings.databaseUrl,
+    KAFKA_BROKERS: settings.kafkaBrokers.join(','),
+    SLOT_NAME: bench.pipelineSlot,
+    PUBLICATION_NAME: bench.publication,
+    TOPIC_PREFIX: bench.topicPrefix,
+  };
+}
+
+function startBenchInvalidator(
+  bench: BenchTable,
+  onApplied?: (applied: AppliedBatch) => void,
+): Promise<Invalidator> {
+  return startInvalidator({
+    kafkaBrokers: settings.kafkaBrokers,
+    redis: { url: settings.redisUrl },
+    groupId: benchName('bench_group'),
+    topics: [bench.topic],
+    dlqTopic: `${bench.topicPrefix}.dlq`,
+    rules: bench.rules,
+    logger: quiet,
+    metricsPort: 0,
+    onApplied,
+  });
+}
+
+interface BacklogRow {
+  backlog: string;
+  rows: number;
+  transactions: number;
+  pipelineSeconds: number;
+  pipelineRowsPerSec: number;
+  floorSeconds: number;
+  floorRowsPerSec: number;
+  ratio: number;
+  keysLeft: number;
+}
+
+async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> {
+  const bench = await createBenchTable(kind.replace('-', '_'), ROWS);
+  try {
+    await fillKeys(bench, ROWS);
+    const invalidator = await startBenchInvalidator(bench);
+    bench.cleanup.add('invalidator', () => invalidator.close());
+    const written = performance.now();
+    await writeBacklog(bench, kind, ROWS);
+    const endLsn = await currentLsn(bench.db);
+    console.error(
+      `[${kind}] backlog of ${ROWS} rows written in ${((performance.now() - written) / 1000).toFixed(1)} s; end ${endLsn}`,
+    );
+
+    const started = performance.now();
+    const reader = startReaderProcess(readerEnv(bench), profile ? profileDir : undefined);
+    bench.cleanup.add('reader', () => reader.stop());
+    await until(
+      async () => {
+        if (reader.child.exitCode !== null)
+          throw new Error(`cdc-reader exited ${reader.child.exitCode}:\n${reader.output()}`);
+        return (await counted(invalidator)) >= ROWS;
+      },
+      10 * 60 * SECOND,
+      `${ROWS} events applied`,
+    );
+    const pipelineSeconds = (performance.now() - started) / 1000;
+    const keysLeft = await countMatching(bench.redis, `${bench.keyPrefix}:item:*`);
+    await reader.stop();
+    console.error(`[${kind}] pipeline: ${pipelineSeconds.toFixed(2)} s, keys left ${keysLeft}`);
+
+    const floorSeconds = await drainWithPgRecvlogical(
+      settings.databaseUrl,
+      bench.floorSlot,
+      bench.publication,
+      endLsn,
+    );
+    console.error(`[${kind}] pg_recvlogical: ${floorSeconds.toFixed(2)} s`);
+    const pipelineRowsPerSec = Math.round(ROWS / pipelineSeconds);
+    const floorRowsPerSec = Math.round(ROWS / floorSeconds);
+    return {
+      backlog:
+        kind === 'single-row'
+          ? `${ROWS} single-row UPDATE transactions`
+          : `${ROWS} rows in ${ROWS / 100} 100-row transactions`,
+      rows: ROWS,
+      transactions: kind === 'single-row' ? ROWS : ROWS / 100,
+      pipelineSeconds: round(pipelineSeconds),
+      pipelineRowsPerSec,
+      floorSeconds: round(floorSeconds),
+      floorRowsPerSec,
+      ratio: round(pipelineRowsPerSec / floorRowsPerSec),
+      keysLeft,
+    };
+  } finally {
+    await bench.cleanup.close().catch((error: unknown) => console.error('cleanup failed', error));
+  }
+}
+
+async function latency() {
+  const bench = await createBenchTable('latency', LATENCY.rows);
+  try {
+    let recording = false;
+    const lags: number[] = [];
+    // Where the time goes, per applied change: commit → Kafka timestamp (reader + produce),
+    // Kafka timestamp → batch handed to the invalidator (broker + fetch), handed → Redis ack.
+    const stages = {
+      reader: [] as number[],
+      fetch: [] as number[],
+      apply: [] as number[],
+      batchSizes: [] as number[],
+    };
+    const invalidator = await startBenchInvalidator(
+      bench,
+      ({ lagsMs, batch, receivedAt, acknowledgedAt }) => {
+        if (!recording) return;
+        for (const lag of lagsMs) lags.push(lag);
+        stages.batchSizes.push(batch.messages.length);
+        for (const [index, message] of batch.messages.entries()) {
+          const commitTs = acknowledgedAt - (lagsMs[index] ?? NaN);
+          stages.reader.push(message.timestamp - commitTs);
+          stages.fetch.push(receivedAt - message.timestamp);
+          stages.apply.push(acknowledgedAt - receivedAt);
+        }
+      },
+    );
+    bench.cleanup.add('invalidator', () => invalidator.close());
+    const reader = startReaderProcess(readerEnv(bench), profile ? profileDir : undefined);
+    bench.cleanup.add('reader', () => reader.stop());
+    // Warm-up: the pipeline is streaming and the group has its partitions before the clock starts.
+    await bench.db.query(`update ${bench.schema}.items set v = v + 1 where id <= 200`);
+    await until(async () => (await counted(invalidator)) >= 200, 60 * SECOND, 'warm-up applied');
+    const before = await counted(invalidator);
+    recording = true;
+    const load = await runLoadWriter({
+      databaseUrl: settings.databaseUrl,
+      table: `${bench.schema}.items`,
+      ...LATENCY,
+    });
+    await until(
+      async () => (await counted(invalidator)) >= before + load.committed,
+      60 * SECOND,
+      'load applied',
+    );
+    recording = false;
+    await reader.stop();
+    const sorted = [...lags].sort((a, b) => a - b);
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+    const p99 = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] ?? NaN;
+    console.error(
+      `[latency] stages p50/p99 ms: commit→kafka ${median(stages.reader)}/${p99(stages.reader)}, kafka→handler ${median(stages.fetch)}/${p99(stages.fetch)}, handler→redis ack ${median(stages.apply)}/${p99(stages.apply)}; batch size p50 ${median(stages.batchSizes)}`,
+    );
+    return {
+      offeredTps: LATENCY.tps,
+      seconds: LATENCY.seconds,
+      achievedTps: Math.round(load.achievedTps),
+      samples: sorted.length,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      maxMs: sorted.at(-1) ?? NaN,
+    };
+  } finally {
+    await bench.cleanup.close().catch((error: unknown) => console.error('cleanup failed', error));
+  }
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+const stopProfile = profile ? await startSelfProfile() : undefined;
+// --latency-only: skip the catch-up backlogs (for iterating on latency).
+const backlogs = process.argv.includes('--latency-only')
+  ? []
+  : [await catchUp('single-row'), await catchUp('hundred-row')];
+const lat = await latency();
+const result = {
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  quick,
+  backlogs,
+  latency: lat,
+};
+writeFileSync(path.join(outDir, 'e2e.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+console.log(
+  '| backlog | rows | pipeline s | pipeline rows/s | pg_recvlogical s | floor rows/s | ratio | keys left |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const row of backlogs) {
+  console.log(
+    `| ${row.backlog} | ${row.rows} | ${row.pipelineSeconds} | ${row.pipelineRowsPerSec} | ${row.floorSeconds} | ${row.floorRowsPerSec} | ${row.ratio} | ${row.keysLeft} |`,
+  );
+}
+console.log('');
+console.log('| offered tx/s | achieved tx/s | seconds | samples | p50 ms | p99 ms | max ms |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  `| ${lat.offeredTps} | ${lat.achievedTps} | ${lat.seconds} | ${lat.samples} | ${lat.p50Ms} | ${lat.p99Ms} | ${lat.maxMs} |`,
+);
+console.log(`\nwrote ${path.relative(root, path.join(outDir, 'e2e.json'))}`);
+
+if (stopProfile) {
+  const own = await stopProfile();
+  writeFileSync(path.join(profileDir, 'bench-invalidator.cpuprofile'), JSON.stringify(own));
+  console.log('\nInvalidator process (bench + invalidator), top self time:');
+  for (const line of topSelfTime(own as never)) console.log(`  ${line}`);
+  for (const file of readdirSync(profileDir).filter((name) => name.startsWith('CPU.'))) {
+    console.log(`\ncdc-reader ${file}, top self time:`);
+    for (const line of topSelfTime(path.join(profileDir, file))) console.log(`  ${line}`);
+  }
+}

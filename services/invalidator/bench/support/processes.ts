@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../../../..');
+
+export interface ReaderProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** SIGTERM, then wait for exit. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts services/cdc-reader/src/main.ts as a child process on the given slot. */
+export function startReaderProcess(
+  env: Record<string, string>,
+  profileDir?: string,
+): ReaderProcess {
+  const args = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    'services/cdc-reader/src/main.ts',
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on(
+    'data',
+    (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)),
+  );
+  child.stderr!.on(
+    'data',
+    (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)),
+  );
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return {
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/**
+ * The physical floor: pg_recvlogical draining a pgoutput slot up to `endLsn` into /dev/null.
+ * Resolves with the seconds it took.
+ */
+export async function drainWithPgRecvlogical(
+  databaseUrl: string,
+  slot: string,
+  publication: string,
+  endLsn: string,
+): Promise<number> {
+  const started = performance.now();
+  const child = spawn(
+    'pg_recvlogical',
+    [
+      '-d',
+      databaseUrl,
+      '--slot',
+      slot,
+      '--start',
+      '-o',
+      'proto_version=1',
+      '-o',
+      `publication_names=${publication}`,
+      `--endpos=${endLsn}`,
+      '-f',
+      '/dev/null',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`pg_recvlogical exited ${code}: ${stderr}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** Runs the paced writer (load-writer.ts) in its own process; resolves with its report. */
+export async function runLoadWriter(args: {
+  databaseUrl: string;
+  table: string;
+  rows: number;
+  tps: number;
+  seconds: number;
+}) {
+  const child = spawn(
+    process.execPath,
+    [path.join(import.meta.dirname, '../load-writer.ts'), JSON.stringify(args)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`load writer exited ${code}`);
+  return JSON.parse(stdout) as { committed: number; seconds: number; achievedTps: number };
+}
