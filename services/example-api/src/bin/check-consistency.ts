@@ -10,7 +10,7 @@ import { CloseList } from '@freshen/runtime';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ExampleStore } from '../data/example-store.ts';
-import { runConsistencyCheck } from '../harness/consistency-run.ts';
+import { deleteKeyspace, runConsistencyCheck } from '../harness/consistency-run.ts';
 import { createFixture } from '../harness/fixture.ts';
 import { readHarnessConfig } from '../harness/harness-config.ts';
 import { startPipeline } from '../harness/pipeline.ts';
@@ -42,6 +42,7 @@ try {
   closeList.add('pool', () => pool.end());
   const redis = new Redis(config.redisUrl);
   closeList.add('redis', () => redis.quit());
+  closeList.add('cache keys', () => deleteKeyspace(redis, name));
 
   say(`starting cdc-reader and invalidator (slot, topics, group, schema and keyspace ${name})`);
   const pipeline = await startPipeline({

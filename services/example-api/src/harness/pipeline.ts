@@ -28,6 +28,8 @@ export interface PipelineSettings {
   /** Fixed metrics ports (the demo shows them); default free ones. */
   readerMetricsPort?: number;
   invalidatorMetricsPort?: number;
+  /** Run the services in their own process groups (see spawnService). Default false. */
+  detached?: boolean;
 }
 
 export interface Pipeline {
@@ -82,6 +84,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
 
     const reader = spawnService({
       name: 'cdc-reader',
+      detached: settings.detached ?? false,
       main: path.join(root, 'services/cdc-reader/src/main.ts'),
       cwd: root,
       metricsPort: settings.readerMetricsPort ?? (await freePort()),
@@ -101,6 +104,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
     closeList.add('cdc-reader', () => reader.stop());
     const invalidator = spawnService({
       name: 'invalidator',
+      detached: settings.detached ?? false,
       main: path.join(root, 'services/invalidator/src/main.ts'),
       cwd: root,
       metricsPort: settings.invalidatorMetricsPort ?? (await freePort()),

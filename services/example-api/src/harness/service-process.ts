@@ -27,9 +27,16 @@ export function spawnService(options: {
   cwd: string;
   env: Record<string, string>;
   metricsPort: number;
+  /**
+   * Own process group: a terminal's Ctrl-C then reaches only the parent, which stops the child
+   * with one SIGTERM (the child would otherwise get SIGINT too, and the SIGTERM would count as
+   * its second, forcing signal). Default false.
+   */
+  detached?: boolean;
 }): ServiceProcess {
   const child = spawn(process.execPath, [options.main], {
     cwd: options.cwd,
+    detached: options.detached ?? false,
     env: { ...process.env, ...options.env, METRICS_PORT: String(options.metricsPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
