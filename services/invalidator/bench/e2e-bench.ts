@@ -2,7 +2,8 @@
 // Whole pipeline (slot → cdc-reader → Kafka → invalidator → Redis) against the physical floor
 // (pg_recvlogical draining an identical backlog in the same run), and end-to-end latency
 // (commit timestamp → Redis acknowledgement of the delete) at a steady offered load.
-// Writes .bench/e2e.json and prints a Markdown table.
+// Writes .bench/e2e.json (a --quick or --latency-only run writes .bench/e2e-partial.json, so it
+// never replaces a full result) and prints a Markdown table.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SECOND } from '@freshen/runtime';
@@ -212,6 +213,12 @@ async function latency() {
       samples: sorted.length,
       p50Ms: at(0.5),
       p99Ms: at(0.99),
+      /** Where the time went, p50/p99 per stage (see the comment on `stages`). */
+      stagesMs: {
+        commitToKafka: { p50: median(stages.reader), p99: p99(stages.reader) },
+        kafkaToHandler: { p50: median(stages.fetch), p99: p99(stages.fetch) },
+        handlerToRedisAck: { p50: median(stages.apply), p99: p99(stages.apply) },
+      },
       maxMs: sorted.at(-1) ?? NaN,
     };
   } finally {
@@ -221,19 +228,30 @@ async function latency() {
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
-const stopProfile = profile ? await startSelfProfile() : undefined;
+const profiles: { phase: string; profile: object }[] = [];
+/** Runs a phase, profiling this process (the invalidator's) during it with --profile. */
+async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const stop = profile ? await startSelfProfile() : undefined;
+  const result = await run();
+  if (stop) profiles.push({ phase: name, profile: await stop() });
+  return result;
+}
 // --latency-only: skip the catch-up backlogs (for iterating on latency).
 const backlogs = process.argv.includes('--latency-only')
   ? []
-  : [await catchUp('single-row'), await catchUp('hundred-row')];
-const lat = await latency();
+  : [
+      await phase('catch-up single-row', () => catchUp('single-row')),
+      await phase('catch-up hundred-row', () => catchUp('hundred-row')),
+    ];
+const lat = await phase('latency', latency);
 const result = {
   machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
   quick,
   backlogs,
   latency: lat,
 };
-writeFileSync(path.join(outDir, 'e2e.json'), `${JSON.stringify(result, null, 2)}\n`);
+const outFile = path.join(outDir, quick || backlogs.length === 0 ? 'e2e-partial.json' : 'e2e.json');
+writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
 
 console.log(
   '| backlog | rows | pipeline s | pipeline rows/s | pg_recvlogical s | floor rows/s | ratio | keys left |',
@@ -250,14 +268,21 @@ console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 console.log(
   `| ${lat.offeredTps} | ${lat.achievedTps} | ${lat.seconds} | ${lat.samples} | ${lat.p50Ms} | ${lat.p99Ms} | ${lat.maxMs} |`,
 );
-console.log(`\nwrote ${path.relative(root, path.join(outDir, 'e2e.json'))}`);
+console.log(`\nwrote ${path.relative(root, outFile)}`);
 
-if (stopProfile) {
-  const own = await stopProfile();
-  writeFileSync(path.join(profileDir, 'bench-invalidator.cpuprofile'), JSON.stringify(own));
-  console.log('\nInvalidator process (bench + invalidator), top self time:');
-  for (const line of topSelfTime(own as never)) console.log(`  ${line}`);
-  for (const file of readdirSync(profileDir).filter((name) => name.startsWith('CPU.'))) {
+if (profile) {
+  for (const { phase: name, profile: own } of profiles) {
+    writeFileSync(
+      path.join(profileDir, `invalidator-${name.replace(/ /g, '-')}.cpuprofile`),
+      JSON.stringify(own),
+    );
+    console.log(`\nInvalidator process (bench driver + invalidator), ${name}, top self time:`);
+    for (const line of topSelfTime(own as never)) console.log(`  ${line}`);
+  }
+  // One reader profile per phase, in phase order (file names carry the start time).
+  for (const file of readdirSync(profileDir)
+    .filter((name) => name.startsWith('CPU.'))
+    .sort()) {
     console.log(`\ncdc-reader ${file}, top self time:`);
     for (const line of topSelfTime(path.join(profileDir, file))) console.log(`  ${line}`);
   }
