@@ -150,8 +150,14 @@ async function handle(
       };
     }
   }
-  if (body === undefined) response.writeHead(status).end();
-  else response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  // The client may have gone away meanwhile; a failed write must not become an unhandled rejection.
+  try {
+    if (body === undefined) response.writeHead(status).end();
+    else
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  } catch (error) {
+    logger.debug({ route, message: (error as Error).message }, 'response not written');
+  }
   metrics.requests.inc({ method, route, status: `${Math.floor(status / 100)}xx` });
   metrics.duration.observe({ method, route }, (performance.now() - started) / 1000);
 }

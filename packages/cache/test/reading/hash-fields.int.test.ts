@@ -2,7 +2,7 @@ import { defineKeyspace, leaseKeyFor } from '@freshen/keys';
 import { deleteKeysWithPrefix, newRedis, uniqueName, useCleanup } from '@freshen/test-kit';
 import { CacheClient } from '../../src/cache-client.ts';
 import { META_FIELD } from '../../src/reading/hash-storage.ts';
-import { invalidatorDelete } from '../support/invalidator-delete.ts';
+import { invalidatorDelete } from '../support/invalidator-actions.ts';
 
 const cleanup = useCleanup();
 const redis = newRedis(cleanup);

@@ -9,7 +9,7 @@ import {
 } from '@freshen/test-kit';
 import { CacheClient } from '../../src/cache-client.ts';
 import { deferred } from '../support/deferred.ts';
-import { invalidatorDelete } from '../support/invalidator-delete.ts';
+import { invalidatorDelete, invalidatorRefresh } from '../support/invalidator-actions.ts';
 
 /**
  * The race of DESIGN.md "The stale-fill race, and leases", replayed step by step with real
@@ -93,4 +93,47 @@ it('without leases (the twin): the old value is filled after the invalidation an
   expect((await readRow(2)).email).toBe('new@example.com');
   expect(stored).toContain('old@example.com');
   expect(await redis.pttl(userKey.key({ id: 2 }))).toBeGreaterThan(60_000); // and stays until the TTL
+});
+
+describe('when the invalidation is a refresh (the rule writes the new row instead of deleting)', () => {
+  /** A misses and reads the old row; the write commits; its refresh writes the new row; A fills. */
+  async function replayRefreshRace(cache: CacheClient, id: number) {
+    await db.query(`insert into ${schema}.users values ($1, 'old@example.com')`, [id]);
+    const key = userKey.key({ id });
+    const aReadRow = deferred<void>();
+    const aMayFill = deferred<void>();
+    const readerA = cache.read(key, async () => {
+      const row = await readRow(id);
+      aReadRow.resolve();
+      await aMayFill.promise;
+      return row;
+    });
+    await aReadRow.promise;
+    await db.query(`update ${schema}.users set email = 'new@example.com' where id = $1`, [id]);
+    await invalidatorRefresh(
+      redis,
+      key,
+      JSON.stringify(await readRow(id)),
+      600_000,
+      '0000000000000001',
+    );
+    aMayFill.resolve();
+    const a = await readerA;
+    return { a, next: await cache.read(key, () => readRow(id)) };
+  }
+
+  it('with leases: the refresh removed the lease, so the fill is refused and the refreshed row stays', async () => {
+    const { a, next } = await replayRefreshRace(new CacheClient(redis, { earlyRefreshBeta: 0 }), 3);
+    expect(a.fill).toBe('refused');
+    expect(next).toMatchObject({ source: 'cache', value: { email: 'new@example.com' } });
+  });
+
+  it('without leases: the fill overwrites the refreshed row with the old one', async () => {
+    const { a, next } = await replayRefreshRace(
+      new CacheClient(redis, { leases: false, earlyRefreshBeta: 0 }),
+      4,
+    );
+    expect(a.fill).toBe('written');
+    expect(next).toMatchObject({ source: 'cache', value: { email: 'old@example.com' } });
+  });
 });
