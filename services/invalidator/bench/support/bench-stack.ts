@@ -168,7 +168,15 @@ async function unlinkMatching(redis: Redis, patterns: string[]): Promise<void> {
   }
 }
 
-/** The reader benchmark's backlogs, written after the slots exist. Returns rows changed. */
+/** Rows the single-row backlog updates round-robin (as the reader benchmark does). */
+export const SINGLE_ROW_TABLE_ROWS = 1000;
+
+/**
+ * The reader benchmark's two backlogs (services/cdc-reader/bench/reader-bench.ts), written
+ * after the slots exist: `single-row` = `rows` single-row UPDATE transactions cycling over
+ * 1000 rows; `hundred-row` = `rows` rows INSERTed 100 per transaction (ids 1..rows, so
+ * `item:<id>` keys filled beforehand are what the pipeline must delete). Returns rows changed.
+ */
 export async function writeBacklog(
   bench: BenchTable,
   kind: 'single-row' | 'hundred-row',
@@ -178,14 +186,18 @@ export async function writeBacklog(
   // A procedure may COMMIT inside its loop: each iteration is its own transaction.
   if (kind === 'single-row') {
     await db.query(`create procedure ${schema}.backlog(n int) language plpgsql as $$
-      begin for i in 1..n loop update ${schema}.items set v = v + 1 where id = i; commit; end loop; end $$`);
+      begin for i in 1..n loop
+        update ${schema}.items set v = v + 1 where id = (i % ${SINGLE_ROW_TABLE_ROWS}) + 1; commit;
+      end loop; end $$`);
   } else {
     await db.query(`create procedure ${schema}.backlog(n int) language plpgsql as $$
       begin for t in 0..(n / 100 - 1) loop
-        update ${schema}.items set v = v + 1 where id between t * 100 + 1 and t * 100 + 100; commit;
+        insert into ${schema}.items select t * 100 + g, 0 from generate_series(1, 100) g; commit;
       end loop; end $$`);
   }
+  await db.query('set synchronous_commit = off');
   await db.query(`call ${schema}.backlog($1)`, [rows]);
+  await db.query('set synchronous_commit = on');
   return rows;
 }
 

@@ -6,6 +6,8 @@ const root = path.resolve(import.meta.dirname, '../../../..');
 export interface ReaderProcess {
   child: ChildProcess;
   output: () => string;
+  /** Wall-clock ms of the reader's "streaming" log line (the reader benchmark's start mark). */
+  streamingAt: () => number | undefined;
   /** SIGTERM, then wait for exit. */
   stop(): Promise<number | null>;
 }
@@ -21,14 +23,23 @@ export function startReaderProcess(
   ];
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on(
-    'data',
-    (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)),
-  );
+  let streamingAt: number | undefined;
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+    partial += chunk.toString();
+    for (let nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n')) {
+      const line = partial.slice(0, nl);
+      partial = partial.slice(nl + 1);
+      if (streamingAt === undefined && line.includes('"msg":"streaming"')) {
+        streamingAt = Date.parse((JSON.parse(line) as { time: string }).time);
+      }
+    }
+  });
   child.stderr!.on(
     'data',
     (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)),
@@ -39,6 +50,7 @@ export function startReaderProcess(
   return {
     child,
     output: () => output,
+    streamingAt: () => streamingAt,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
