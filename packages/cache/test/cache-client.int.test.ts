@@ -89,6 +89,47 @@ describe('getOrLoad', () => {
     expect(loads).toBe(20);
   });
 
+  it('does not load again when another reader fills between its miss and its lease (regression: two loads in a stampede)', async () => {
+    const key = newKey();
+    let hooked = false;
+    // After this reader's first read (a miss), another reader fills and releases its lease,
+    // exactly as the fill script does, before this reader asks for the lease.
+    const racing = new Proxy(redis, {
+      get(target, property) {
+        if (property !== 'pipeline') {
+          const value = Reflect.get(target, property) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return () => {
+          const pipeline = target.pipeline();
+          const exec = pipeline.exec.bind(pipeline);
+          pipeline.exec = async () => {
+            const replies = await exec();
+            if (!hooked) {
+              hooked = true;
+              await target
+                .multi()
+                .set(key, '"filled by another"', 'PX', 60_000)
+                .del(leaseKeyFor(key))
+                .exec();
+            }
+            return replies;
+          };
+          return pipeline;
+        };
+      },
+    });
+    const cache = new CacheClient(racing);
+    let loads = 0;
+    const read = await cache.read(key, async () => {
+      loads++;
+      return 'second load';
+    });
+    expect(read).toEqual({ value: 'filled by another', source: 'cache' });
+    expect(loads).toBe(0);
+    expect(await redis.exists(leaseKeyFor(key))).toBe(0);
+  });
+
   it("passes the loader's error to the caller, caches nothing and releases the lease", async () => {
     const cache = new CacheClient(redis);
     const key = newKey();

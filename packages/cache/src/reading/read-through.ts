@@ -79,9 +79,10 @@ export class ReadThrough {
     }
     this.metrics.misses.inc();
     if (!this.options.leases) return this.loadAndFillUnleased(context);
-    const token = await this.redisOr(() => this.tryLease(context.leaseKey));
-    if (token === REDIS_FAILED) return this.loadUncached(context);
-    if (token) return this.loadAndFill(context, token);
+    const lease = await this.redisOr(() => this.acquire(context));
+    if (lease === REDIS_FAILED) return this.loadUncached(context);
+    if ('found' in lease) return { value: lease.found, source: 'cache' };
+    if (lease.token) return this.loadAndFill(context, lease.token);
     return this.waitForFill(context);
   }
 
@@ -109,11 +110,15 @@ export class ReadThrough {
         this.metrics.leaseWaits.inc({ outcome: 'hit' });
         return { value: found.value, source: 'cache', waitedForLease: true };
       }
-      const token = await this.redisOr(() => this.tryLease(context.leaseKey));
-      if (token === REDIS_FAILED) return this.loadUncached(context);
-      if (token) {
+      const lease = await this.redisOr(() => this.acquire(context));
+      if (lease === REDIS_FAILED) return this.loadUncached(context);
+      if ('found' in lease) {
+        this.metrics.leaseWaits.inc({ outcome: 'hit' });
+        return { value: lease.found, source: 'cache', waitedForLease: true };
+      }
+      if (lease.token) {
         this.metrics.leaseWaits.inc({ outcome: 'took_lease' });
-        return { ...(await this.loadAndFill(context, token)), waitedForLease: true };
+        return { ...(await this.loadAndFill(context, lease.token)), waitedForLease: true };
       }
       if (Date.now() >= deadline) {
         this.metrics.leaseWaits.inc({ outcome: 'timeout' });
@@ -186,6 +191,36 @@ export class ReadThrough {
     } finally {
       this.metrics.loadDuration.observe((performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * Takes the lease of a key that was missing a moment ago. SET NX and EXISTS go in one round
+   * trip, in that order: if another reader filled (and so released its lease) between our read
+   * and our SET, EXISTS sees the value and we use it instead of loading a second time. A fill
+   * after our SET cannot happen: it would need its token to be the lease, which is now ours.
+   */
+  private async acquire<L, T>(
+    context: Context<L, T>,
+  ): Promise<{ token: string | undefined } | { found: T }> {
+    const token = randomBytes(LEASE_TOKEN_BYTES).toString('base64url');
+    const replies = await this.redis
+      .pipeline()
+      .set(context.leaseKey, token, 'PX', this.options.leaseTtlMs, 'NX')
+      .exists(context.key)
+      .exec();
+    const [setReply, existsReply] = replies ?? [];
+    if (setReply?.[0]) throw setReply[0];
+    if (existsReply?.[0]) throw existsReply[0];
+    const taken = setReply?.[1] === 'OK' ? token : undefined;
+    if (existsReply?.[1] === 1) {
+      const found = await context.storage.get();
+      if (found) {
+        if (taken) await this.release(context.leaseKey, taken);
+        return { found: found.value };
+      }
+      // Something unreadable (a STRING where a hash belongs): the lease outcome stands.
+    }
+    return { token: taken };
   }
 
   private async tryLease(leaseKey: string): Promise<string | undefined> {
