@@ -19,7 +19,8 @@ it('npm run demo: runs the pipeline under load, shows the figures each second, a
   expect(frames.length).toBeGreaterThanOrEqual(2);
   for (const label of ['changes/s', 'invalidations/s', 'cache hit rate', 'end-to-end lag'])
     expect(frames.at(-1)).toContain(label);
-  expect(frames.at(-1)).toMatch(/changes\/s [1-9]/);
+  // Some second saw row changes flow (not necessarily the last one on a loaded machine).
+  expect(frames.some((frame) => /changes\/s [1-9]/.test(frame))).toBe(true);
   expect(stdout).toMatch(/workload stopped: \d+ reads, \d+ writes, 0 errors/);
   expect(stdout).toContain('slot, topics, schema and cache keys dropped');
 
