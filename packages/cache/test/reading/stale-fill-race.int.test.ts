@@ -23,7 +23,10 @@ let schema: string;
 const redis = newRedis(cleanup);
 const keyspace = defineKeyspace({ prefix: uniqueName('race') });
 const userKey = keyspace.kind('user', ['id'] as const);
-cleanup.add('cache keys', () => deleteKeysWithPrefix(redis, keyspace.base));
+cleanup.add('cache keys', async () => {
+  await deleteKeysWithPrefix(redis, keyspace.base);
+  await deleteKeysWithPrefix(redis, `{${keyspace.base}`); // leases and versions
+});
 
 interface User {
   id: number;
