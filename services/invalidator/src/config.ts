@@ -54,6 +54,12 @@ export const CONFIG_SCHEMA = {
     pattern: /^[A-Za-z0-9._-]*$/,
     doc: 'Dead-letter topic; default <TOPIC_PREFIX>.dlq. Created (1 partition) if missing.',
   }),
+  SESSION_TIMEOUT_MS: integer({
+    default: 30 * SECOND,
+    min: 6 * SECOND,
+    max: 5 * 60 * SECOND,
+    doc: "Consumer group session timeout: how soon a crashed instance's partitions move to the others (within the broker's group.min/max.session.timeout.ms).",
+  }),
   PARTITIONS_CONCURRENCY: integer({
     default: 8,
     min: 1,
@@ -106,6 +112,7 @@ export interface InvalidatorConfig {
   topicRefreshMs: number;
   dlqTopic: string;
   partitionsConcurrency: number;
+  sessionTimeoutMs: number;
   scanCount: number;
   rulesModule: string;
   databaseUrl: string;
@@ -153,6 +160,7 @@ export function readInvalidatorConfig(
     topicRefreshMs: raw.TOPIC_REFRESH_MS,
     dlqTopic: raw.DLQ_TOPIC || `${raw.TOPIC_PREFIX}.dlq`,
     partitionsConcurrency: raw.PARTITIONS_CONCURRENCY,
+    sessionTimeoutMs: raw.SESSION_TIMEOUT_MS,
     scanCount: raw.SCAN_COUNT,
     rulesModule: raw.RULES_MODULE,
     databaseUrl: raw.DATABASE_URL,

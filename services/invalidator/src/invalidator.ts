@@ -24,6 +24,8 @@ export interface InvalidatorOptions {
   /** 0 picks a free port (tests). */
   metricsPort: number;
   partitionsConcurrency?: number;
+  /** Consumer group session timeout. Default 30 s. */
+  sessionTimeoutMs?: number;
   topicRefreshMs?: number;
   scanCount?: number;
   /** Called once Redis acknowledged a batch (benchmarks, diagnostics). */
@@ -86,6 +88,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
       selection,
       logger,
       partitionsConsumedConcurrently: options.partitionsConcurrency,
+      sessionTimeoutMs: options.sessionTimeoutMs,
       topicRefreshMs: options.topicRefreshMs,
       onFatal: (error) => fail(error),
     });

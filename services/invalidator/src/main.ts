@@ -27,6 +27,7 @@ await runService(
       topicRefreshMs: config.topicRefreshMs,
       dlqTopic: config.dlqTopic,
       partitionsConcurrency: config.partitionsConcurrency,
+      sessionTimeoutMs: config.sessionTimeoutMs,
       scanCount: config.scanCount,
       metricsPort: config.metricsPort,
       rules,

@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { CloseList } from '@freshen/runtime';
+import { stackSettings, waitFor } from '@freshen/test-kit';
+
+const root = path.resolve(__dirname, '../..');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Runs src/main.ts as a process with the test rules module; killed by `cleanup` if still running. */
+export async function startServiceProcess(
+  cleanup: CloseList,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: stackSettings().kafkaBrokers.join(','),
+      REDIS_URL: stackSettings().redisUrl,
+      REDIS_MODE: 'standalone',
+      RULES_MODULE: './test/support/rules-module.ts',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  cleanup.add('service process', () => child.exitCode === null && child.kill('SIGKILL'));
+  await waitFor(() => output.includes('invalidator started'), {
+    description: 'service start',
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n${output}`);
+  });
+  return { child, output: () => output, exited };
+}
