@@ -60,6 +60,12 @@ export const CONFIG_SCHEMA = {
     max: 5 * 60 * SECOND,
     doc: "Consumer group session timeout: how soon a crashed instance's partitions move to the others (within the broker's group.min/max.session.timeout.ms).",
   }),
+  COMMIT_INTERVAL_MS: integer({
+    default: 100,
+    min: 0,
+    max: 60 * SECOND,
+    doc: 'Least time between offset commits (each covers every partition done by then); a crash re-delivers at most this much more.',
+  }),
   PARTITIONS_CONCURRENCY: integer({
     default: 8,
     min: 1,
@@ -113,6 +119,7 @@ export interface InvalidatorConfig {
   dlqTopic: string;
   partitionsConcurrency: number;
   sessionTimeoutMs: number;
+  commitIntervalMs: number;
   scanCount: number;
   rulesModule: string;
   databaseUrl: string;
@@ -161,6 +168,7 @@ export function readInvalidatorConfig(
     dlqTopic: raw.DLQ_TOPIC || `${raw.TOPIC_PREFIX}.dlq`,
     partitionsConcurrency: raw.PARTITIONS_CONCURRENCY,
     sessionTimeoutMs: raw.SESSION_TIMEOUT_MS,
+    commitIntervalMs: raw.COMMIT_INTERVAL_MS,
     scanCount: raw.SCAN_COUNT,
     rulesModule: raw.RULES_MODULE,
     databaseUrl: raw.DATABASE_URL,

@@ -26,6 +26,8 @@ export interface InvalidatorOptions {
   partitionsConcurrency?: number;
   /** Consumer group session timeout. Default 30 s. */
   sessionTimeoutMs?: number;
+  /** Least time between offset commits. Default 100 ms. */
+  commitIntervalMs?: number;
   topicRefreshMs?: number;
   scanCount?: number;
   /** Called once Redis acknowledged a batch (benchmarks, diagnostics). */
@@ -89,6 +91,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
       logger,
       partitionsConsumedConcurrently: options.partitionsConcurrency,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      commitIntervalMs: options.commitIntervalMs,
       topicRefreshMs: options.topicRefreshMs,
       onFatal: (error) => fail(error),
     });

@@ -28,6 +28,7 @@ await runService(
       dlqTopic: config.dlqTopic,
       partitionsConcurrency: config.partitionsConcurrency,
       sessionTimeoutMs: config.sessionTimeoutMs,
+      commitIntervalMs: config.commitIntervalMs,
       scanCount: config.scanCount,
       metricsPort: config.metricsPort,
       rules,

@@ -9,6 +9,9 @@ import type { TopicPartitionOffsetAndMetadata } from 'kafkajs';
  * effects were acknowledged, so a commit is never ahead of Redis. A commit that fails (the
  * group is rebalancing, Kafka blipped) is dropped: the next commit of the partition, or the
  * next owner re-applying from the last commit, covers it - at least once, never skipped.
+ * `minIntervalMs` spaces commits out: under a steady trickle of one-event batches, a commit per
+ * batch would be hundreds of __consumer_offsets appends per second competing with fetches on
+ * the same broker connection; a crash then re-delivers at most that much more (harmless).
  */
 export class OffsetCommitter {
   private readonly commit: (offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>;
@@ -16,13 +19,17 @@ export class OffsetCommitter {
   private pending = new Map<string, TopicPartitionOffsetAndMetadata>();
   private inFlight: Promise<void> | undefined;
   private scheduled = false;
+  private readonly minIntervalMs: number;
+  private lastStartedAt = -Infinity;
 
   constructor(
     commit: (offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>,
     logger: Logger,
+    options: { minIntervalMs?: number } = {},
   ) {
     this.commit = commit;
     this.logger = logger;
+    this.minIntervalMs = options.minIntervalMs ?? 0;
   }
 
   /** Marks everything below `nextOffset` of the partition as done. */
@@ -30,8 +37,11 @@ export class OffsetCommitter {
     this.pending.set(`${topic}\u0000${partition}`, { topic, partition, offset: nextOffset });
     if (this.scheduled) return;
     this.scheduled = true;
-    // setImmediate: let the other partition batches of this fetch finish and join this commit.
-    setImmediate(() => void this.flushLoop());
+    // setImmediate at the soonest: let the other partition batches of this fetch finish and
+    // join this commit.
+    const wait = this.untilAllowed();
+    if (wait <= 0) setImmediate(() => void this.flushLoop());
+    else setTimeout(() => void this.flushLoop(), wait).unref();
   }
 
   /** Commits everything enqueued so far; resolves when Kafka answered (shutdown, tests). */
@@ -45,17 +55,27 @@ export class OffsetCommitter {
   private async flushLoop(): Promise<void> {
     try {
       for (;;) {
-        if (this.inFlight)
-          await this.inFlight; // a drain() is flushing; then take what is left
-        else if (this.pending.size > 0) await this.flushOnce();
-        else return;
+        if (this.inFlight) {
+          await this.inFlight; // our own previous commit, or a drain(); then take what is left
+        } else if (this.pending.size === 0) {
+          return;
+        } else if (this.untilAllowed() > 0) {
+          await new Promise((resolve) => setTimeout(resolve, this.untilAllowed()).unref());
+        } else {
+          await this.flushOnce();
+        }
       }
     } finally {
       this.scheduled = false;
     }
   }
 
+  private untilAllowed(): number {
+    return this.lastStartedAt + this.minIntervalMs - performance.now();
+  }
+
   private flushOnce(): Promise<void> {
+    this.lastStartedAt = performance.now();
     const offsets = [...this.pending.values()];
     this.pending = new Map();
     this.inFlight = this.commit(offsets)

@@ -83,4 +83,28 @@ describe('OffsetCommitter', () => {
     await draining;
     expect(kafka.commits.map((offsets) => offsets[0]!.offset)).toEqual(['10', '11']);
   });
+
+  it('spaces commits by minIntervalMs, but drain() does not wait for it', async () => {
+    const kafka = fakeKafka();
+    const startedAt: number[] = [];
+    const committer = new OffsetCommitter(
+      async (offsets) => {
+        startedAt.push(performance.now());
+        await kafka.commit(offsets);
+      },
+      quiet,
+      { minIntervalMs: 40 },
+    );
+    committer.enqueue('t', 0, '1');
+    await kafka.answer();
+    committer.enqueue('t', 0, '2');
+    await kafka.answer(); // waits until the second commit was sent
+    expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(39);
+    committer.enqueue('t', 0, '3');
+    const draining = committer.drain();
+    await kafka.answer();
+    await draining;
+    expect(startedAt[2]! - startedAt[1]!).toBeLessThan(39);
+    expect(kafka.commits.map((offsets) => offsets[0]!.offset)).toEqual(['1', '2', '3']);
+  });
 });
