@@ -58,6 +58,7 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
   let paused = false;
   let refreshTimer: NodeJS.Timeout | undefined;
   let restarting: Promise<void> = Promise.resolve();
+  let stopping = false;
   const closeList = new CloseList();
   const admin = kafka.admin();
   // The commit goes through the running consumer's group (kafkajs's consumer-level
@@ -103,8 +104,8 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
     commitVia = (offsets) => payload.commitOffsetsIfNecessary({ topics: byTopic(offsets) });
     committer.enqueue(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
     // Stopping (SIGTERM, resubscribe): kafkajs leaves the group right after the last batch
-    // returns, so the last batch commits everything before it does.
-    if (!payload.isRunning()) await committer.drain();
+    // returns, so a batch that ends while stopping commits everything before it does.
+    if (stopping || !payload.isRunning()) await committer.drain();
   }
 
   async function startConsumer(): Promise<void> {
@@ -122,6 +123,8 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
       log.info({ assigned }, 'joined consumer group');
       if (paused) next.pause(Object.keys(assigned).map((topic) => ({ topic })));
     });
+    // Commit what is done before the group moves partitions, not up to an interval later.
+    next.on(next.events.REBALANCING, () => committer.flushNow());
     next.on(next.events.CRASH, (event) => {
       log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
       if (!event.payload.restart) options.onFatal?.(event.payload.error);
@@ -152,12 +155,17 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
     consumer = undefined;
     running = false;
     if (!current) return;
-    // stop() ends fetching and waits for in-flight batches (the last of which drains the
-    // committer) before leaving the group; disconnect() then closes the connections.
-    await current.stop();
-    await committer.drain().catch(() => {});
-    await current.disconnect();
-    commitVia = undefined;
+    // Commit what is done while still a member; batches ending from now on commit
+    // themselves (see eachBatch); stop() waits for them before it leaves the group.
+    stopping = true;
+    try {
+      await committer.drain();
+      await current.stop();
+      await current.disconnect();
+    } finally {
+      stopping = false;
+      commitVia = undefined;
+    }
   }
 
   async function refreshTopics(): Promise<void> {

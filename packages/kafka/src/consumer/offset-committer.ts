@@ -44,6 +44,13 @@ export class OffsetCommitter {
     else setTimeout(() => void this.flushLoop(), wait).unref();
   }
 
+  /** Sends what is pending now, ignoring the interval (the group is about to rebalance). */
+  flushNow(): void {
+    this.lastStartedAt = -Infinity;
+    if (this.pending.size === 0 || this.inFlight) return;
+    void this.flushOnce();
+  }
+
   /** Commits everything enqueued so far; resolves when Kafka answered (shutdown, tests). */
   async drain(): Promise<void> {
     while (this.inFlight || this.pending.size > 0) {

@@ -84,7 +84,7 @@ describe('OffsetCommitter', () => {
     expect(kafka.commits.map((offsets) => offsets[0]!.offset)).toEqual(['10', '11']);
   });
 
-  it('spaces commits by minIntervalMs, but drain() does not wait for it', async () => {
+  it('spaces commits by minIntervalMs, but drain() and flushNow() do not wait for it', async () => {
     const kafka = fakeKafka();
     const startedAt: number[] = [];
     const committer = new OffsetCommitter(
@@ -105,6 +105,11 @@ describe('OffsetCommitter', () => {
     await kafka.answer();
     await draining;
     expect(startedAt[2]! - startedAt[1]!).toBeLessThan(39);
-    expect(kafka.commits.map((offsets) => offsets[0]!.offset)).toEqual(['1', '2', '3']);
+    // A rebalance is coming: send now, not an interval later.
+    committer.enqueue('t', 0, '4');
+    committer.flushNow();
+    await kafka.answer();
+    expect(startedAt[3]! - startedAt[2]!).toBeLessThan(39);
+    expect(kafka.commits.map((offsets) => offsets[0]!.offset)).toEqual(['1', '2', '3', '4']);
   });
 });
