@@ -31,7 +31,7 @@ const LATENCY = { tps: 2000, seconds: quick ? 10 : 60, rows: 10_000 };
 const root = path.resolve(import.meta.dirname, '../../..');
 const outDir = path.join(root, '.bench');
 const profileDir = path.join(outDir, 'profiles');
-mkdirSync(profileDir, { recursive: true });
+mkdirSync(profile ? profileDir : outDir, { recursive: true });
 const settings = benchSettings();
 
 async function counted(invalidator: Invalidator): Promise<number> {
