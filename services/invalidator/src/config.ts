@@ -66,6 +66,12 @@ export const CONFIG_SCHEMA = {
     max: 60 * SECOND,
     doc: 'Least time between offset commits (each covers every partition done by then); a crash re-delivers at most this much more.',
   }),
+  DLQ_REPLICATION_FACTOR: integer({
+    default: 1,
+    min: 1,
+    max: 10,
+    doc: 'Replication factor if the DLQ topic has to be created: 1 for a one-broker development cluster, 3 in production.',
+  }),
   PARTITIONS_CONCURRENCY: integer({
     default: 8,
     min: 1,
@@ -117,6 +123,7 @@ export interface InvalidatorConfig {
   topics: string[];
   topicRefreshMs: number;
   dlqTopic: string;
+  dlqReplicationFactor: number;
   partitionsConcurrency: number;
   sessionTimeoutMs: number;
   commitIntervalMs: number;
@@ -166,6 +173,7 @@ export function readInvalidatorConfig(
     topics: raw.TOPICS,
     topicRefreshMs: raw.TOPIC_REFRESH_MS,
     dlqTopic: raw.DLQ_TOPIC || `${raw.TOPIC_PREFIX}.dlq`,
+    dlqReplicationFactor: raw.DLQ_REPLICATION_FACTOR,
     partitionsConcurrency: raw.PARTITIONS_CONCURRENCY,
     sessionTimeoutMs: raw.SESSION_TIMEOUT_MS,
     commitIntervalMs: raw.COMMIT_INTERVAL_MS,

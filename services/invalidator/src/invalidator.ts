@@ -19,6 +19,8 @@ export interface InvalidatorOptions {
   /** Explicit topics, or every topic matching the pattern (the DLQ topic is always excluded). */
   topics: readonly string[] | { prefix: string };
   dlqTopic: string;
+  /** Replication factor if the DLQ topic has to be created. Default 1. */
+  dlqReplicationFactor?: number;
   rules: RuleSet;
   logger: Logger;
   /** 0 picks a free port (tests). */
@@ -61,7 +63,13 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, [{ topic: options.dlqTopic, numPartitions: 1 }]);
+      await ensureTopics(admin, [
+        {
+          topic: options.dlqTopic,
+          numPartitions: 1,
+          replicationFactor: options.dlqReplicationFactor ?? 1,
+        },
+      ]);
     } finally {
       await admin.disconnect();
     }

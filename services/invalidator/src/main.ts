@@ -26,6 +26,7 @@ await runService(
       topics: config.topics.length > 0 ? config.topics : { prefix: config.topicPrefix },
       topicRefreshMs: config.topicRefreshMs,
       dlqTopic: config.dlqTopic,
+      dlqReplicationFactor: config.dlqReplicationFactor,
       partitionsConcurrency: config.partitionsConcurrency,
       sessionTimeoutMs: config.sessionTimeoutMs,
       commitIntervalMs: config.commitIntervalMs,
