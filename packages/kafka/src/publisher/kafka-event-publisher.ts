@@ -1,4 +1,4 @@
-import { CloseList, FreshenError, type Logger } from '@freshen/runtime';
+import { CloseList, FreshenError, SECOND, type Logger } from '@freshen/runtime';
 import {
   CompressionTypes,
   type Kafka,
@@ -8,6 +8,7 @@ import {
 } from 'kafkajs';
 import { ensureTopics } from '../topics.ts';
 import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
+import { murmur2Partitioner } from './murmur2-partitioner.ts';
 
 export interface KafkaEventPublisherOptions {
   kafka: Kafka;
@@ -41,6 +42,7 @@ export class KafkaEventPublisher implements EventPublisher {
       // Required by kafkajs for the idempotent producer to keep a partition's order.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: murmur2Partitioner,
     });
   }
 
@@ -110,7 +112,7 @@ export class KafkaEventPublisher implements EventPublisher {
     await this.producer.sendBatch({
       topicMessages,
       acks: ACKS_ALL,
-      timeout: this.options.ackTimeoutMs ?? 30_000,
+      timeout: this.options.ackTimeoutMs ?? 30 * SECOND,
       compression: CompressionTypes.None,
     });
   }

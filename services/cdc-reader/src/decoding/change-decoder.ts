@@ -29,6 +29,21 @@ export interface ChangeDecoderOptions {
 
 const NONE: Decoded = { kind: 'none' };
 
+/**
+ * pg-logical-replication prints LSNs as two zero-padded 8-digit hex halves; reading that form
+ * directly is cheaper than the general parser (this runs twice per transaction).
+ */
+function lsnValue(text: string): bigint {
+  return text.length === 17 ? BigInt(`0x${text.slice(0, 8)}${text.slice(9)}`) : parseLsn(text);
+}
+
+/** The wire form `X/Y` (no padding, upper case) of a padded LSN. */
+function canonicalLsn(text: string): string {
+  return text.length === 17
+    ? `${parseInt(text.slice(0, 8), 16).toString(16).toUpperCase()}/${parseInt(text.slice(9), 16).toString(16).toUpperCase()}`
+    : formatLsn(parseLsn(text));
+}
+
 /** Microseconds since the Unix epoch (pg-logical-replication already added the Postgres epoch) → ms. */
 const toMs = (micros: bigint): number => Number(micros / 1000n);
 
@@ -54,12 +69,12 @@ export class ChangeDecoder {
     switch (message.tag) {
       case 'begin':
         this.xid = message.xid;
-        this.lsn = formatLsn(parseLsn(message.commitLsn!));
+        this.lsn = canonicalLsn(message.commitLsn!);
         this.ts = toMs(message.commitTime as bigint);
         this.seq = 0;
         return { kind: 'begin', xid: message.xid };
       case 'commit':
-        return { kind: 'commit', endLsn: parseLsn(message.commitEndLsn!) };
+        return { kind: 'commit', endLsn: lsnValue(message.commitEndLsn!) };
       case 'relation':
         this.onRelation(message);
         return NONE;
@@ -113,15 +128,18 @@ export class ChangeDecoder {
     old: Row | null,
   ): Decoded {
     const unavailable: string[] = [];
-    let newRow: Row | null = null;
+    let newRow: Row | null = tuple;
     if (tuple) {
-      newRow = {};
-      for (const column of relation.columns) {
-        const value = tuple[column.name];
-        // pg-logical-replication reports an unchanged TOAST value ('u') as undefined unless
-        // it could copy it from a REPLICA IDENTITY FULL old row.
-        if (value === undefined) unavailable.push(column.name);
-        else newRow[column.name] = value;
+      // pg-logical-replication reports an unchanged TOAST value ('u') as undefined unless it
+      // could copy it from a REPLICA IDENTITY FULL old row. Such columns leave `new`.
+      for (const column of relation.columns)
+        if (tuple[column.name] === undefined) unavailable.push(column.name);
+      if (unavailable.length > 0) {
+        newRow = {};
+        for (const column of relation.columns) {
+          const value = tuple[column.name];
+          if (value !== undefined) newRow[column.name] = value;
+        }
       }
     }
     const key: Row = {};

@@ -1,4 +1,4 @@
-import type { CloseList } from '@freshen/runtime';
+import type { CloseList, Logger } from '@freshen/runtime';
 import {
   dropSlotAndPublication,
   newKafkaAdmin,
@@ -24,7 +24,7 @@ export interface ReaderTest {
   /** Environment for a reader of this test (child processes get it as env). */
   env: Record<string, string>;
   config(overrides?: Record<string, string>): ReaderConfig;
-  start(overrides?: Record<string, string>): Promise<Reader>;
+  start(overrides?: Record<string, string>, logger?: Logger): Promise<Reader>;
   topicOf(table: string): string;
   /** Creates the table's topic (deleted by cleanup) and collects its events from the beginning. */
   collect(table: string, partitions?: number): Promise<ReceivedEvent[]>;
@@ -63,8 +63,8 @@ export async function readerTest(cleanup: CloseList, tables: string[]): Promise<
     prefix,
     env,
     config,
-    async start(overrides) {
-      const reader = await startReader(config(overrides), quietLogger);
+    async start(overrides, logger = quietLogger) {
+      const reader = await startReader(config(overrides), logger);
       cleanup.add(`reader ${slot}`, () => reader.close());
       await waitFor(() => reader.role === 'streaming', {
         description: `reader of ${slot} streaming`,

@@ -1,11 +1,4 @@
-import { compareLsn } from '@freshen/change-event';
-import {
-  newPgClient,
-  startPrivateKafka,
-  useCleanup,
-  waitFor,
-  type PrivateKafka,
-} from '@freshen/test-kit';
+import { startPrivateKafka, useCleanup, waitFor, type PrivateKafka } from '@freshen/test-kit';
 import { collectEvents } from '../helpers/collect-events.ts';
 import { readerTest } from '../helpers/reader-harness.ts';
 import { spawnReader, waitForRole } from '../helpers/reader-process.ts';
@@ -67,57 +60,5 @@ describe('cdc-reader: kill -9 between receiving a change and Kafka acknowledging
         `${error.message}; missing ${missing().length} of ${CHANGES + 1}: ${missing().join(',')}`,
       );
     });
-  });
-});
-
-describe('cdc-reader: the LSN it confirms for a commit', () => {
-  it('after a crash between two back-to-back commits, delivers the second and not the first again', async () => {
-    const t = await readerTest(cleanup, [
-      'create table $schema.a (id int primary key)',
-      'create table $schema.b (id int primary key)',
-    ]);
-    const env = { ...t.env, KAFKA_BROKERS: kafka.brokers.join(',') };
-    const slotPosition = async () =>
-      (
-        await t.db.query<{ lsn: string }>(
-          'select confirmed_flush_lsn::text as lsn from pg_replication_slots where slot_name = $1',
-          [t.slot],
-        )
-      ).rows[0]!.lsn;
-    const first = await spawnReader(cleanup, env);
-    await waitForRole(first, 'streaming');
-
-    // B writes its row first but commits after A, so B's commit record follows A's directly
-    // (unless other sessions write WAL in between): confirming A's end + 1 would skip B.
-    const other = await newPgClient(cleanup);
-    await other.query('begin');
-    await other.query(`insert into ${t.schema}.b values (2)`);
-    const beforeA = await slotPosition();
-    await t.db.query(`insert into ${t.schema}.a values (1)`);
-    await waitFor(async () => (await first.metric('freshen_reader_events_published_total')) === 1, {
-      description: 'A acknowledged',
-    });
-    await waitFor(async () => compareLsn(await slotPosition(), beforeA) > 0, {
-      description: 'A confirmed to Postgres',
-    });
-
-    await kafka.stop();
-    await other.query('commit');
-    await waitFor(async () => (await first.metric('freshen_reader_in_flight_events')) === 1, {
-      description: 'B received, not acknowledged',
-    });
-    await first.kill('SIGKILL');
-    await kafka.start();
-
-    const second = await spawnReader(cleanup, env);
-    await waitForRole(second, 'streaming');
-    const eventsA = await collectEvents(cleanup, kafka.brokers, t.topicOf('a'));
-    const eventsB = await collectEvents(cleanup, kafka.brokers, t.topicOf('b'));
-    await waitFor(() => eventsB.length === 1, { description: 'B delivered after the restart' });
-    await waitFor(async () => (await second.metric('freshen_reader_in_flight_events')) === 0, {
-      description: 'second reader idle',
-    });
-    expect(eventsA.map((event) => event.key)).toEqual([{ id: 1 }]);
-    expect(eventsB.map((event) => event.key)).toEqual([{ id: 2 }]);
   });
 });

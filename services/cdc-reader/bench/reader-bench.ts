@@ -1,0 +1,272 @@
+/**
+ * npm run bench:reader — the reader's catch-up rate against the floor (pg_recvlogical
+ * draining an identical backlog from its own slot in the same run), and its peak RSS.
+ * A benchmark, not a test: prints a Markdown table and writes .bench/reader.json.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { withStackEnv } from '@freshen/config';
+import { createKafkaClient } from '@freshen/kafka';
+import { createLogger } from '@freshen/runtime';
+import pg from 'pg';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const MAIN = path.join(ROOT, 'services/cdc-reader/src/main.ts');
+const env = withStackEnv(process.env, ROOT);
+const databaseUrl = env.DATABASE_URL!;
+const brokers = env.KAFKA_BROKERS!;
+const run = randomBytes(3).toString('hex');
+const schema = `bench_${run}`;
+
+interface Backlog {
+  name: string;
+  rows: number;
+  /** SQL run with synchronous_commit off; `$schema` is replaced. */
+  generate: string;
+  /** Whether to also time pg_recvlogical (the ratio needs it). */
+  floor: boolean;
+}
+
+const BACKLOGS: Backlog[] = [
+  {
+    name: '200k single-row UPDATE transactions',
+    rows: 200_000,
+    generate: 'call $schema.single_updates(200000)',
+    floor: true,
+  },
+  {
+    name: '200k rows in 100-row transactions',
+    rows: 200_000,
+    generate: 'call $schema.batched_inserts(2000, 100)',
+    floor: true,
+  },
+  {
+    name: '1M changes (peak RSS)',
+    rows: 1_000_000,
+    generate: 'call $schema.batched_inserts(1000, 1000)',
+    floor: true,
+  },
+];
+
+const sh = promisify(execFile);
+const db = new pg.Client({ connectionString: databaseUrl });
+
+async function setup(): Promise<void> {
+  await db.connect();
+  await db.query(`create schema ${schema}`);
+  await db.query(
+    `create table ${schema}.accounts (id int primary key, balance bigint not null, note text not null)`,
+  );
+  await db.query(
+    `insert into ${schema}.accounts select i, 0, 'account ' || i from generate_series(1, 1000) i`,
+  );
+  await db.query(
+    `create table ${schema}.events (id bigserial primary key, kind text not null, amount numeric not null, at timestamptz not null default now())`,
+  );
+  await db.query(`create procedure ${schema}.single_updates(n int) language plpgsql as $$
+    begin for i in 1..n loop
+      update ${schema}.accounts set balance = balance + 1 where id = (i % 1000) + 1; commit;
+    end loop; end $$`);
+  await db.query(`create procedure ${schema}.batched_inserts(txns int, per int) language plpgsql as $$
+    begin for i in 1..txns loop
+      insert into ${schema}.events (kind, amount) select 'deposit', g * 1.5 from generate_series(1, per) g; commit;
+    end loop; end $$`);
+}
+
+async function createSlot(name: string): Promise<void> {
+  await db.query(`create publication ${name} for tables in schema ${schema}`);
+  await db.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [name]);
+}
+
+async function dropSlot(name: string): Promise<void> {
+  await db
+    .query(
+      'select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active',
+      [name],
+    )
+    .catch(() => {});
+  await db.query(`drop publication if exists ${name}`).catch(() => {});
+}
+
+async function floorRate(slot: string, endLsn: string, rows: number): Promise<number> {
+  const started = performance.now();
+  await sh(
+    'pg_recvlogical',
+    [
+      '-d',
+      databaseUrl,
+      '--slot',
+      slot,
+      '--start',
+      '-o',
+      'proto_version=1',
+      '-o',
+      `publication_names=${slot}`,
+      '--endpos',
+      endLsn,
+      '--no-loop',
+      '-f',
+      '/dev/null',
+    ],
+    { maxBuffer: 1 << 20 },
+  );
+  return rows / ((performance.now() - started) / 1000);
+}
+
+function rssMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function publishedEvents(port: number): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('freshen_reader_events_published_total '));
+    return line ? Number(line.split(' ')[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function readerRate(
+  slot: string,
+  rows: number,
+  port: number,
+): Promise<{ rate: number; peakRssMb: number }> {
+  const child = spawn(
+    process.execPath,
+    [...(process.env.READER_NODE_ARGS ?? '').split(' ').filter(Boolean), MAIN],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        KAFKA_BROKERS: brokers,
+        SLOT_NAME: slot,
+        PUBLICATION_NAME: slot,
+        TOPIC_PREFIX: `bench_${run}`,
+        METRICS_PORT: String(port),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let startedAt: number | undefined;
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (startedAt === undefined && line.includes('"msg":"streaming"'))
+        startedAt = Date.parse((JSON.parse(line) as { time: string }).time);
+    }
+  });
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid!))), 100);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`reader exited with ${child.exitCode}`);
+      if ((await publishedEvents(port)) >= rows) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const finishedAt = Date.now();
+    if (startedAt === undefined) throw new Error('reader never logged "streaming"');
+    return { rate: rows / ((finishedAt - startedAt) / 1000), peakRssMb: peak };
+  } finally {
+    clearInterval(sampler);
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+interface Result {
+  backlog: string;
+  rows: number;
+  readerRowsPerSec: number;
+  floorRowsPerSec: number | null;
+  ratio: number | null;
+  peakRssMb: number;
+}
+
+async function main(): Promise<void> {
+  await setup();
+  const results: Result[] = [];
+  const topics = new Set<string>();
+  try {
+    for (const [index, backlog] of BACKLOGS.entries()) {
+      // BENCH_ONLY=0,2 runs a subset (for profiling with READER_NODE_ARGS=--cpu-prof).
+      if (process.env.BENCH_ONLY && !process.env.BENCH_ONLY.split(',').includes(String(index)))
+        continue;
+      const readerSlot = `bench_${run}_r${index}`;
+      const floorSlot = `bench_${run}_f${index}`;
+      await createSlot(readerSlot);
+      if (backlog.floor) await createSlot(floorSlot);
+      try {
+        const generating = performance.now();
+        await db.query('set synchronous_commit = off');
+        await db.query(backlog.generate.replaceAll('$schema', schema));
+        const endLsn = (await db.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn'))
+          .rows[0]!.lsn;
+        process.stderr.write(
+          `${backlog.name}: backlog built in ${((performance.now() - generating) / 1000).toFixed(1)} s\n`,
+        );
+        const floor = backlog.floor ? await floorRate(floorSlot, endLsn, backlog.rows) : null;
+        const reader = await readerRate(readerSlot, backlog.rows, 19464 + index);
+        results.push({
+          backlog: backlog.name,
+          rows: backlog.rows,
+          readerRowsPerSec: Math.round(reader.rate),
+          floorRowsPerSec: floor === null ? null : Math.round(floor),
+          ratio: floor === null ? null : Number((reader.rate / floor).toFixed(3)),
+          peakRssMb: Number(reader.peakRssMb.toFixed(1)),
+        });
+        process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
+        topics.add(`bench_${run}.${schema}.accounts`).add(`bench_${run}.${schema}.events`);
+      } finally {
+        await dropSlot(readerSlot);
+        await dropSlot(floorSlot);
+      }
+    }
+  } finally {
+    await db.query(`drop schema ${schema} cascade`).catch(() => {});
+    await db.end();
+    const admin = createKafkaClient({
+      brokers: brokers.split(','),
+      clientId: 'bench-cleanup',
+      logger: createLogger('bench', { level: 'silent' }),
+    }).admin();
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    await admin
+      .deleteTopics({ topics: [...topics].filter((topic) => existing.has(topic)) })
+      .catch(() => {});
+    await admin.disconnect();
+  }
+
+  const lines = [
+    '| backlog | rows | reader rows/s | pg_recvlogical rows/s | ratio | reader peak RSS (MB) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.backlog} | ${r.rows} | ${r.readerRowsPerSec} | ${r.floorRowsPerSec ?? '-'} | ${r.ratio ?? '-'} | ${r.peakRssMb} |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
+  writeFileSync(
+    path.join(ROOT, '.bench/reader.json'),
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), targets: { ratio: 0.7, peakRssMb: 256 }, backlogs: results }, null, 2)}\n`,
+  );
+}
+
+await main();
