@@ -117,6 +117,12 @@ export class ReplicationStream {
     this.stopping = true;
     // A paused socket never sees the server's end of the connection, which pg's end() awaits.
     this.connection?.stream.resume();
-    await this.service.destroy();
+    const settled = this.ended.then(
+      () => undefined,
+      () => undefined,
+    );
+    // pg's end() never resolves on a connection that already died, so whichever comes first.
+    await Promise.race([this.service.destroy(), settled]);
+    this.service.removeAllListeners();
   }
 }
