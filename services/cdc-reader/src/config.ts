@@ -78,12 +78,12 @@ export const readerConfigSchema = {
   }),
   MAX_IN_FLIGHT_EVENTS: integer({
     min: 1,
-    default: 20_000,
+    default: 10_000,
     doc: 'Events received but not acknowledged by Kafka before the reader stops reading the slot.',
   }),
   MAX_IN_FLIGHT_BYTES: integer({
     min: 1024,
-    default: 16 * 1024 * 1024,
+    default: 8 * 1024 * 1024,
     doc: 'Bytes received but not acknowledged by Kafka before the reader stops reading the slot.',
   }),
   STATUS_INTERVAL_MS: integer({

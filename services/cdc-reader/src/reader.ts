@@ -109,7 +109,8 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
         () => void sampleSlot(db, slot, metrics).catch(() => {}),
         SLOT_STATS_INTERVAL,
       );
-      closeList.add('slot stats', () => clearInterval(stats));
+      if (closeList.closed) clearInterval(stats);
+      else closeList.add('slot stats', () => clearInterval(stats));
       for (let attempt = 0; !abort.signal.aborted;) {
         const start = await ensureSlot({
           db,

@@ -133,7 +133,8 @@ export class EventDispatcher {
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
-    } else if (this.head > 65_536) {
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      // Drop sent entries so their buffers can be collected; amortised O(1) per entry.
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
