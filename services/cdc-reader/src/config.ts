@@ -67,7 +67,7 @@ export const readerConfigSchema = {
     min: 1,
     max: 100_000,
     // kafkajs groups a request's messages in time quadratic in their number per partition.
-    default: 2_000,
+    default: 1_000,
     doc: 'Most events in one Kafka produce request.',
   }),
   BATCH_MAX_BYTES: integer({

@@ -8,7 +8,8 @@ export interface OutgoingMessage {
   topic: string;
   /** Messages with one key land in one partition, in the order they were published. */
   key: string;
-  value: Buffer;
+  /** Bytes, or text written as UTF-8 (kafkajs encodes a string straight into its request buffer). */
+  value: Buffer | string;
   /** Forces a partition (e.g. a barrier written to every partition); otherwise chosen from `key`. */
   partition?: number;
 }
