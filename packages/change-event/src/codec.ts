@@ -28,21 +28,29 @@ export function decodeEvent(value: Buffer | string | null): ChangeEvent {
   }
   if (!isObject(parsed)) throw undecodable('value is not a JSON object');
   if (parsed.v !== WIRE_FORMAT_VERSION) {
-    throw undecodable(`unknown format version ${JSON.stringify(parsed.v)} (this build reads v${WIRE_FORMAT_VERSION})`);
+    throw undecodable(
+      `unknown format version ${JSON.stringify(parsed.v)} (this build reads v${WIRE_FORMAT_VERSION})`,
+    );
   }
   const problems: string[] = [];
   if (!OPS.includes(parsed.op as never)) problems.push(`op must be one of ${OPS.join(', ')}`);
   for (const field of ['schema', 'table'] as const) {
-    if (typeof parsed[field] !== 'string' || parsed[field] === '') problems.push(`${field} must be a non-empty string`);
+    if (typeof parsed[field] !== 'string' || parsed[field] === '')
+      problems.push(`${field} must be a non-empty string`);
   }
   if (!isObject(parsed.key)) problems.push('key must be an object');
   for (const field of ['new', 'old'] as const) {
-    if (parsed[field] !== null && !isObject(parsed[field])) problems.push(`${field} must be an object or null`);
+    if (parsed[field] !== null && !isObject(parsed[field]))
+      problems.push(`${field} must be an object or null`);
   }
-  if (!Array.isArray(parsed.unavailable) || !parsed.unavailable.every((c) => typeof c === 'string')) {
+  if (
+    !Array.isArray(parsed.unavailable) ||
+    !parsed.unavailable.every((c) => typeof c === 'string')
+  ) {
     problems.push('unavailable must be an array of column names');
   }
-  if (typeof parsed.lsn !== 'string' || !isLsn(parsed.lsn)) problems.push('lsn must be an LSN string X/Y');
+  if (typeof parsed.lsn !== 'string' || !isLsn(parsed.lsn))
+    problems.push('lsn must be an LSN string X/Y');
   for (const field of ['xid', 'seq', 'ts'] as const) {
     if (!Number.isSafeInteger(parsed[field])) problems.push(`${field} must be an integer`);
   }

@@ -11,7 +11,8 @@ export function isLsn(text: string): boolean {
 
 export function parseLsn(text: string): bigint {
   const match = LSN_PATTERN.exec(text);
-  if (!match) throw new Error(`not an LSN: ${JSON.stringify(text)} (expected X/Y in hex, e.g. 16/B374D848)`);
+  if (!match)
+    throw new Error(`not an LSN: ${JSON.stringify(text)} (expected X/Y in hex, e.g. 16/B374D848)`);
   return (BigInt(`0x${match[1]}`) << 32n) | BigInt(`0x${match[2]}`);
 }
 

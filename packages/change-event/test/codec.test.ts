@@ -23,10 +23,22 @@ describe('change-event codec', () => {
 
   it.each([
     ['not json', '{', /value is not JSON/],
-    ['unknown version', JSON.stringify({ ...update, v: 2 }), /unknown format version 2 \(this build reads v1\)/],
-    ['bad op', JSON.stringify({ ...update, op: 'upsert' }), /op must be one of insert, update, delete, truncate/],
+    [
+      'unknown version',
+      JSON.stringify({ ...update, v: 2 }),
+      /unknown format version 2 \(this build reads v1\)/,
+    ],
+    [
+      'bad op',
+      JSON.stringify({ ...update, op: 'upsert' }),
+      /op must be one of insert, update, delete, truncate/,
+    ],
     ['bad lsn', JSON.stringify({ ...update, lsn: '42' }), /lsn must be an LSN string/],
-    ['update without new row', JSON.stringify({ ...update, new: null }), /update must carry a new row/],
+    [
+      'update without new row',
+      JSON.stringify({ ...update, new: null }),
+      /update must carry a new row/,
+    ],
   ])('rejects %s with a reason', (_name, raw, reason) => {
     let error: unknown;
     try {
@@ -40,8 +52,8 @@ describe('change-event codec', () => {
 
   it('keys messages by table and primary key', () => {
     expect(messageKey(update)).toBe('public.users:42');
-    expect(messageKey({ schema: 'public', table: 'team_members', key: { team_id: '7', user_id: '42' } })).toBe(
-      'public.team_members:["7","42"]',
-    );
+    expect(
+      messageKey({ schema: 'public', table: 'team_members', key: { team_id: '7', user_id: '42' } }),
+    ).toBe('public.team_members:["7","42"]');
   });
 });

@@ -14,6 +14,11 @@ describe('LSN', () => {
   });
 
   it('round-trips every 64-bit position', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (value) => parseLsn(formatLsn(value)) === value));
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        (value) => parseLsn(formatLsn(value)) === value,
+      ),
+    );
   });
 });

@@ -18,4 +18,6 @@ export interface Option<T> {
 
 export type Schema = Record<string, Option<unknown>>;
 
-export type ConfigOf<S extends Schema> = { readonly [K in keyof S]: S[K] extends Option<infer T> ? T : never };
+export type ConfigOf<S extends Schema> = {
+  readonly [K in keyof S]: S[K] extends Option<infer T> ? T : never;
+};

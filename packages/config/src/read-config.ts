@@ -36,7 +36,8 @@ export function readConfig<S extends Schema>(schema: S, env: Env): ConfigOf<S> {
 export function describeConfig(schema: Schema): string {
   return Object.entries(schema)
     .map(([name, option]) => {
-      const fallback = option.default === undefined ? 'required' : `default ${JSON.stringify(option.default)}`;
+      const fallback =
+        option.default === undefined ? 'required' : `default ${JSON.stringify(option.default)}`;
       return `${name}  (${option.expected}; ${fallback})\n    ${option.doc}`;
     })
     .join('\n');

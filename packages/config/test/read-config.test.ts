@@ -1,7 +1,11 @@
 import { ConfigError, hostPorts, integer, oneOf, readConfig, url } from '../src/index.ts';
 
 const schema = {
-  DATABASE_URL: url({ doc: 'Postgres to read changes from.', protocols: ['postgres:', 'postgresql:'], secret: true }),
+  DATABASE_URL: url({
+    doc: 'Postgres to read changes from.',
+    protocols: ['postgres:', 'postgresql:'],
+    secret: true,
+  }),
   KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers.' }),
   BATCH_SIZE: integer({ doc: 'Events per batch.', default: 500, min: 1, max: 10_000 }),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn'], { doc: 'Log level.', default: 'info' }),
@@ -24,14 +28,20 @@ describe('readConfig', () => {
   it('reports every problem at once, one line each, naming the variable and the fix', () => {
     let error: unknown;
     try {
-      readConfig(schema, { DATABASE_URL: 'mysql://root:hunter2@h/db', BATCH_SIZE: '0', LOG_LEVEL: 'loud' });
+      readConfig(schema, {
+        DATABASE_URL: 'mysql://root:hunter2@h/db',
+        BATCH_SIZE: '0',
+        LOG_LEVEL: 'loud',
+      });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(4);
-    expect(problems[0]).toMatch(/^DATABASE_URL=<hidden> is invalid: expected a URL starting with postgres:\/\//);
+    expect(problems[0]).toMatch(
+      /^DATABASE_URL=<hidden> is invalid: expected a URL starting with postgres:\/\//,
+    );
     expect(problems[1]).toMatch(/^KAFKA_BROKERS is not set\. Set it to host:port/);
     expect(problems[2]).toMatch(/^BATCH_SIZE="0" is invalid: expected an integer from 1 to 10000/);
     expect(problems[3]).toMatch(/^LOG_LEVEL="loud" is invalid: expected one of debug, info, warn/);

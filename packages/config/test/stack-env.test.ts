@@ -19,6 +19,8 @@ describe('stack env', () => {
   });
 
   it('redacts passwords in URLs', () => {
-    expect(redactUrl('postgres://app:s3cret@db:5432/x?password=p')).toBe('postgres://app:***@db:5432/x?password=***');
+    expect(redactUrl('postgres://app:s3cret@db:5432/x?password=p')).toBe(
+      'postgres://app:***@db:5432/x?password=***',
+    );
   });
 });

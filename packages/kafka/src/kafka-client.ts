@@ -37,7 +37,10 @@ function filterKafkajsTimeoutWarning(): void {
   timeoutWarningFiltered = true;
   const emitWarning = process.emitWarning.bind(process);
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const name = typeof warning === 'string' ? (rest[0] as { type?: string } | string | undefined) : warning.name;
+    const name =
+      typeof warning === 'string'
+        ? (rest[0] as { type?: string } | string | undefined)
+        : warning.name;
     const type = typeof name === 'string' ? name : name?.type;
     if (type === 'TimeoutNegativeWarning') return;
     (emitWarning as (...args: unknown[]) => void)(warning, ...rest);

@@ -13,7 +13,11 @@ export interface BackoffOptions {
  * Exponential backoff with full jitter (a random delay in [0, cap]), so many instances
  * retrying the same dead dependency do not hammer it in lockstep.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random = Math.random,
+): number {
   const { initialMs = 100, maxMs = 10 * SECOND, factor = 2 } = options;
   const cap = Math.min(maxMs, initialMs * factor ** Math.max(0, attempt));
   return Math.round(cap * (0.5 + random() / 2));

@@ -2,7 +2,16 @@ export { backoffDelay, type BackoffOptions } from './backoff.ts';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes.ts';
 export { FreshenError, isFreshenError } from './errors/freshen-error.ts';
 export { CloseList } from './lifecycle/close-list.ts';
-export { runService, type RunningService, type RunServiceOptions } from './lifecycle/run-service.ts';
+export {
+  runService,
+  type RunningService,
+  type RunServiceOptions,
+} from './lifecycle/run-service.ts';
 export { createLogger, type Logger } from './logger.ts';
-export { startOpsServer, type HealthReport, type OpsServer, type OpsServerOptions } from './ops/ops-server.ts';
+export {
+  startOpsServer,
+  type HealthReport,
+  type OpsServer,
+  type OpsServerOptions,
+} from './ops/ops-server.ts';
 export { HOUR, MILLISECOND, MINUTE, SECOND, sleep } from './time.ts';

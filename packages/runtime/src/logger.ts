@@ -13,7 +13,16 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['password', '*.password', 'connectionString', '*.connectionString', 'row', '*.row', 'new', 'old'],
+      paths: [
+        'password',
+        '*.password',
+        'connectionString',
+        '*.connectionString',
+        'row',
+        '*.row',
+        'new',
+        'old',
+      ],
       censor: '[redacted]',
     },
     ...options,

@@ -20,7 +20,8 @@ export interface PrivateKafka {
 /** The broker jars that `npm run stack:up` resolved from Maven Central. */
 function kafkaLibs(): string {
   const envFile = findStackEnvFile(process.cwd());
-  if (!envFile) throw new Error('no .stack/env found: run npm run stack:up first (it fetches the Kafka jars)');
+  if (!envFile)
+    throw new Error('no .stack/env found: run npm run stack:up first (it fetches the Kafka jars)');
   return path.join(path.dirname(envFile), 'kafka', 'libs');
 }
 
@@ -75,10 +76,24 @@ export async function startPrivateKafka(cleanup: CloseList): Promise<PrivateKafk
     ].join('\n'),
   );
   writeFileSync(path.join(dir, 'log4j2.properties'), 'status = error\nrootLogger.level = ERROR\n');
-  const jvm = ['-Xms128m', '-Xmx384m', `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`, '-cp', libs];
+  const jvm = [
+    '-Xms128m',
+    '-Xmx384m',
+    `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`,
+    '-cp',
+    libs,
+  ];
   // Cluster id: 16 random bytes, URL-safe base64 without padding (what StorageTool random-uuid prints).
   const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
-  await promisify(execFile)('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+  await promisify(execFile)('java', [
+    ...jvm,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    properties,
+  ]);
 
   const broker = `127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
@@ -89,7 +104,10 @@ export async function startPrivateKafka(cleanup: CloseList): Promise<PrivateKafk
     current.once('exit', () => {
       if (child === current) child = undefined;
     });
-    await waitFor(() => answersMetadata(broker), { description: `private kafka on ${broker}`, timeoutMs: 60_000 });
+    await waitFor(() => answersMetadata(broker), {
+      description: `private kafka on ${broker}`,
+      timeoutMs: 60_000,
+    });
   };
   const stop = async () => {
     const current = child;

@@ -14,7 +14,11 @@ export interface PrivateRedis {
 }
 
 async function ping(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await probe.connect();
     return (await probe.ping()) === 'PONG';
@@ -36,14 +40,21 @@ export async function startPrivateRedis(cleanup: CloseList): Promise<PrivateRedi
 
   const start = async () => {
     if (child) return;
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     const current = child;
     current.once('exit', () => {
       if (child === current) child = undefined;
     });
-    await waitFor(() => ping(url), { description: `private redis on port ${port}`, timeoutMs: 10_000 });
+    await waitFor(() => ping(url), {
+      description: `private redis on port ${port}`,
+      timeoutMs: 10_000,
+    });
   };
   const stop = async () => {
     const current = child;

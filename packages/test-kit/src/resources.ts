@@ -20,7 +20,11 @@ export async function newPgClient(cleanup: CloseList): Promise<pg.Client> {
  * A fresh schema, dropped with everything in it by `cleanup`. Tests create their tables in
  * their own schema so parallel test files never see each other's rows.
  */
-export async function newSchema(cleanup: CloseList, db: pg.Client, prefix = 'test'): Promise<string> {
+export async function newSchema(
+  cleanup: CloseList,
+  db: pg.Client,
+  prefix = 'test',
+): Promise<string> {
   const schema = uniqueName(prefix);
   await db.query(`create schema ${schema}`);
   cleanup.add(`drop schema ${schema}`, () => db.query(`drop schema if exists ${schema} cascade`));
@@ -38,7 +42,10 @@ export async function dropSlotAndPublication(db: pg.Client, name: string): Promi
   );
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      await db.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [name]);
+      await db.query(
+        'select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1',
+        [name],
+      );
       break;
     } catch (error) {
       // "is active for PID": the terminated walsender has not exited yet.
@@ -63,7 +70,12 @@ export async function newKafkaAdmin(cleanup: CloseList): Promise<Admin> {
 }
 
 /** Creates a topic with a unique name, deleted by `cleanup`. */
-export async function newTopic(cleanup: CloseList, admin: Admin, prefix = 'test', numPartitions = 1): Promise<string> {
+export async function newTopic(
+  cleanup: CloseList,
+  admin: Admin,
+  prefix = 'test',
+  numPartitions = 1,
+): Promise<string> {
   const topic = uniqueName(prefix);
   await ensureTopics(admin, [{ topic, numPartitions }]);
   cleanup.add(`delete topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }));
@@ -75,7 +87,10 @@ export async function newTopic(cleanup: CloseList, admin: Admin, prefix = 'test'
  * key prefix (uniqueName) instead of FLUSHDB, so parallel files never disturb each other.
  */
 export function newRedis(cleanup: CloseList): Redis {
-  const redis = new Redis(stackSettings().redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const redis = new Redis(stackSettings().redisUrl, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 2,
+  });
   cleanup.add('redis client', () => redis.quit());
   return redis;
 }

@@ -29,7 +29,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const detail = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description} (last: ${detail})`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${description} (last: ${detail})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -6,8 +6,11 @@ interface Common<T> {
   secret?: boolean;
 }
 
-export function string(options: Common<string> & { pattern?: RegExp; expected?: string }): Option<string> {
-  const expected = options.expected ?? (options.pattern ? `a value matching ${options.pattern}` : 'a string');
+export function string(
+  options: Common<string> & { pattern?: RegExp; expected?: string },
+): Option<string> {
+  const expected =
+    options.expected ?? (options.pattern ? `a value matching ${options.pattern}` : 'a string');
   return {
     ...options,
     expected,
@@ -26,7 +29,8 @@ export function integer(options: Common<number> & { min?: number; max?: number }
     expected,
     parse(raw) {
       const value = Number(raw);
-      if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) throw new Error(`expected ${expected}`);
+      if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max)
+        throw new Error(`expected ${expected}`);
       return value;
     },
   };
@@ -100,7 +104,9 @@ export function hostPorts(options: Common<string[]>): Option<string[]> {
 
 /** A comma-separated list of names. */
 export function list(options: Common<string[]> & { item?: RegExp }): Option<string[]> {
-  const expected = options.item ? `comma-separated values matching ${options.item}` : 'comma-separated values';
+  const expected = options.item
+    ? `comma-separated values matching ${options.item}`
+    : 'comma-separated values';
   return {
     ...options,
     expected,
@@ -109,7 +115,8 @@ export function list(options: Common<string[]> & { item?: RegExp }): Option<stri
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean);
-      if (options.item && !items.every((item) => options.item!.test(item))) throw new Error(`expected ${expected}`);
+      if (options.item && !items.every((item) => options.item!.test(item)))
+        throw new Error(`expected ${expected}`);
       return items;
     },
   };

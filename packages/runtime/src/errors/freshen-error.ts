@@ -9,7 +9,11 @@ export class FreshenError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryable?: boolean },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FreshenError';
     this.code = code;

@@ -30,9 +30,14 @@ export class CloseList {
       try {
         await step.run();
       } catch (error) {
-        errors.push(new Error(`close step "${step.name}" failed: ${(error as Error).message}`, { cause: error }));
+        errors.push(
+          new Error(`close step "${step.name}" failed: ${(error as Error).message}`, {
+            cause: error,
+          }),
+        );
       }
     }
-    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} close step(s) failed`);
+    if (errors.length > 0)
+      throw new AggregateError(errors, `${errors.length} close step(s) failed`);
   }
 }

@@ -20,7 +20,10 @@ export interface RunServiceOptions {
  * drains gracefully under a deadline, a second one forces exit. Configuration errors print
  * one line per problem and exit 78 (EX_CONFIG) without a stack trace.
  */
-export async function runService(start: () => Promise<RunningService>, options: RunServiceOptions): Promise<never> {
+export async function runService(
+  start: () => Promise<RunningService>,
+  options: RunServiceOptions,
+): Promise<never> {
   const { logger, drainTimeoutMs = 30 * SECOND } = options;
   let service: RunningService;
   try {

@@ -13,7 +13,9 @@ describe('CloseList', () => {
     const error = await list.close().catch((caught: unknown) => caught);
     expect(order).toEqual(['consumer', 'producer', 'pool']);
     expect(error).toBeInstanceOf(AggregateError);
-    expect((error as AggregateError).errors[0].message).toBe('close step "producer" failed: broker gone');
+    expect((error as AggregateError).errors[0].message).toBe(
+      'close step "producer" failed: broker gone',
+    );
   });
 
   it('is idempotent: repeated close calls share one run', async () => {

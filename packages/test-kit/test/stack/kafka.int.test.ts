@@ -1,4 +1,11 @@
-import { newKafka, newKafkaAdmin, newTopic, uniqueName, useCleanup, waitFor } from '../../src/index.ts';
+import {
+  newKafka,
+  newKafkaAdmin,
+  newTopic,
+  uniqueName,
+  useCleanup,
+  waitFor,
+} from '../../src/index.ts';
 
 const cleanup = useCleanup();
 

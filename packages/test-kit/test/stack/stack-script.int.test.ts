@@ -8,11 +8,18 @@ import { freePort, useCleanup } from '../../src/index.ts';
 const cleanup = useCleanup();
 const stackScript = path.resolve(__dirname, '../../../../infra/stack/stack.sh');
 
-function runStack(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function runStack(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('bash', [stackScript, 'up'], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'bash',
+      [stackScript, 'up'],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -42,16 +49,24 @@ function privateStackDir(): string {
 
 describe('stack.sh prerequisites and ports', () => {
   it('names the missing prerequisite and how to install it, in one line, without starting anything', async () => {
-    const result = await runStack({ PATH: pathWithout('java'), FRESHEN_STACK_DIR: privateStackDir() });
+    const result = await runStack({
+      PATH: pathWithout('java'),
+      FRESHEN_STACK_DIR: privateStackDir(),
+    });
     expect(result.code).not.toBe(0);
-    expect(result.stderr.trim()).toBe("stack: 'java' not found. Install Java 17 or newer: apt-get install openjdk-17-jre-headless");
+    expect(result.stderr.trim()).toBe(
+      "stack: 'java' not found. Install Java 17 or newer: apt-get install openjdk-17-jre-headless",
+    );
   });
 
   it('says which port is busy and how to pick another', async () => {
     const port = await freePort();
     const blocker: Server = createServer().listen(port, '127.0.0.1');
     cleanup.add('port blocker', () => new Promise((resolve) => blocker.close(resolve)));
-    const result = await runStack({ FRESHEN_STACK_DIR: privateStackDir(), FRESHEN_PG_PORT: String(port) });
+    const result = await runStack({
+      FRESHEN_STACK_DIR: privateStackDir(),
+      FRESHEN_PG_PORT: String(port),
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim()).toBe(
       `stack: port ${port} (for postgres) is already in use by another program. Stop it, or pick another port: FRESHEN_PG_PORT=<port> npm run stack:up`,
