@@ -16,5 +16,5 @@ export {
 } from './redis/redis-applier.ts';
 export { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
 export { truncateKeys, type TruncateOptions } from './redis/truncate-keys.ts';
-export { lsnToVersion } from './redis/version.ts';
+export { eventVersion } from './redis/version.ts';
 export { loadRules } from './rules/load-rules.ts';

@@ -3,7 +3,7 @@ import type { ConsumedMessage, DeadLetter } from '@freshen/kafka';
 import type { CacheAction, RuleSet } from '@freshen/rules';
 import { FreshenError, isFreshenError } from '@freshen/runtime';
 import type { RedisWork, RefreshCommand } from '../redis/redis-applier.ts';
-import { lsnToVersion } from '../redis/version.ts';
+import { eventVersion } from '../redis/version.ts';
 
 /** Redis work between truncates, or one truncate; applied in this order. */
 export type PlanStep =
@@ -71,7 +71,7 @@ export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet):
     // A row with unchanged TOAST columns that Postgres did not send cannot be rendered whole:
     // its refreshes become deletes, and the next read loads the full row.
     const partial = event.unavailable.length > 0;
-    const version = lsnToVersion(event.lsn);
+    const version = eventVersion(event);
     for (const action of actions) {
       segment.delete(action.key);
       segment.set(

@@ -8,7 +8,7 @@ export interface RefreshCommand {
   key: string;
   value: string;
   ttlMs: number;
-  /** lsnToVersion(commit LSN). */
+  /** eventVersion(change): commit LSN and position in the transaction. */
   version: string;
 }
 

@@ -3,7 +3,7 @@ import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 /**
  * The version-guarded refresh (shared contract, "Stored values in Redis"). One script, so the
  * compare and the writes are atomic. KEYS: key, versionKeyFor(key), leaseKeyFor(key), all in
- * one cluster slot. ARGV: value, ttl ms, version (16 hex digits). Returns 1 if written, 0 if
+ * one cluster slot. ARGV: value, ttl ms, version (eventVersion). Returns 1 if written, 0 if
  * refused because the stored version is the same or newer (a replayed or late event).
  * Deleting the lease makes any fill that raced this refresh fail.
  */

@@ -1,9 +1,16 @@
-import { parseLsn } from '@freshen/change-event';
+import { parseLsn, type ChangeEvent } from '@freshen/change-event';
 
 /**
- * The version stored beside a refreshed key: the commit LSN as 16 zero-padded lowercase hex
- * digits (64 bits), so the refresh script can order versions by plain string comparison.
+ * The version stored beside a refreshed key: the commit LSN (16 hex digits, 64 bits) followed
+ * by the change's position in its transaction (8 hex digits), zero-padded and lowercase so the
+ * refresh script orders versions by plain string comparison.
+ *
+ * The position matters: every change of one transaction carries the same commit LSN, so a row
+ * updated twice in one transaction would otherwise give two equal versions, and when a batch
+ * boundary fell between them the second (final) value would be refused as a replay.
  */
-export function lsnToVersion(lsn: string): string {
-  return parseLsn(lsn).toString(16).padStart(16, '0');
+export function eventVersion(event: Pick<ChangeEvent, 'lsn' | 'seq'>): string {
+  return (
+    parseLsn(event.lsn).toString(16).padStart(16, '0') + event.seq.toString(16).padStart(8, '0')
+  );
 }

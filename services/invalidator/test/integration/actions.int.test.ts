@@ -11,7 +11,7 @@ import {
 } from '@freshen/test-kit';
 import type { Producer } from 'kafkajs';
 import type { Invalidator } from '../../src/invalidator.ts';
-import { lsnToVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '../../src/redis/version.ts';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { metricValue, newProducer, startTestInvalidator } from '../support/harness.ts';
 import { testRules } from '../support/test-rules.ts';
@@ -67,7 +67,7 @@ describe('invalidator actions against the stack', () => {
     await waitFor(async () => (await redis.get(key)) === JSON.stringify(event.new), {
       description: 'refreshed value',
     });
-    expect(await redis.get(versionKeyFor(key))).toBe(lsnToVersion(event.lsn));
+    expect(await redis.get(versionKeyFor(key))).toBe(eventVersion(event));
     expect(await redis.exists(leaseKeyFor(key))).toBe(0);
     expect(await redis.pttl(key)).toBeGreaterThan(50_000);
   });
@@ -92,7 +92,7 @@ describe('invalidator actions against the stack', () => {
     await waitFor(async () => (await redis.get(key)) === JSON.stringify(last.new), {
       description: 'value of the last change',
     });
-    expect(await redis.get(versionKeyFor(key))).toBe(lsnToVersion(last.lsn));
+    expect(await redis.get(versionKeyFor(key))).toBe(eventVersion(last));
     await send(itemEvent(schema, 4, { mode: 'delete' }));
     await waitFor(async () => (await redis.exists(key)) === 0, {
       description: 'final delete applied',
@@ -133,7 +133,32 @@ describe('invalidator actions against the stack', () => {
     await waitFor(async () => (await redis.get(key)) === JSON.stringify(newer.new), {
       description: 'newer value applied',
     });
-    expect(await redis.get(versionKeyFor(key))).toBe(lsnToVersion(newer.lsn));
+    expect(await redis.get(versionKeyFor(key))).toBe(eventVersion(newer));
+  });
+
+  it('applies the second refresh of a row updated twice in one transaction, when the two arrive in separate batches (regression: equal commit LSNs refused the final value)', async () => {
+    const key = item.key({ id: 8 });
+    const commitLsn = itemEvent(schema, 8, {}).lsn;
+    const first = itemEvent(
+      schema,
+      8,
+      { mode: 'refresh', name: 'first' },
+      { lsn: commitLsn, seq: 0 },
+    );
+    const second = itemEvent(
+      schema,
+      8,
+      { mode: 'refresh', name: 'second' },
+      { lsn: commitLsn, seq: 1 },
+    );
+    await send(first);
+    await waitFor(async () => (await redis.get(key)) === JSON.stringify(first.new), {
+      description: 'first update of the transaction applied',
+    });
+    await send(second);
+    await waitFor(async () => (await redis.get(key)) === JSON.stringify(second.new), {
+      description: 'second update of the same transaction applied',
+    });
   });
 
   it('deletes instead of refreshing when the row has unavailable TOAST columns', async () => {

@@ -9,7 +9,7 @@ import {
 } from '@freshen/test-kit';
 import { Cluster } from 'ioredis';
 import { truncateKeys } from '../../src/redis/truncate-keys.ts';
-import { lsnToVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '../../src/redis/version.ts';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { newProducer, startTestInvalidator } from '../support/harness.ts';
 import { testRules } from '../support/test-rules.ts';
@@ -69,7 +69,7 @@ describe('Redis Cluster', () => {
         for (const event of events) {
           const key = item.key({ id: event.key.id as number });
           if ((await cluster.get(key)) !== JSON.stringify(event.new)) return false;
-          if ((await cluster.get(versionKeyFor(key))) !== lsnToVersion(event.lsn)) return false;
+          if ((await cluster.get(versionKeyFor(key))) !== eventVersion(event)) return false;
         }
         return true;
       },

@@ -1,7 +1,7 @@
 import { encodeEvent, type ChangeEvent } from '@freshen/change-event';
 import type { ConsumedMessage } from '@freshen/kafka';
 import { planBatch } from '../../src/plan/batch-plan.ts';
-import { lsnToVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '../../src/redis/version.ts';
 import { itemEvent } from '../support/events.ts';
 import { testRules } from '../support/test-rules.ts';
 
@@ -42,7 +42,7 @@ describe('planBatch', () => {
               key: item.key({ id: 1 }),
               value: JSON.stringify(last.new),
               ttlMs: 60_000,
-              version: lsnToVersion(last.lsn),
+              version: eventVersion(last),
             },
           ],
         },

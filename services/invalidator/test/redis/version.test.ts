@@ -1,11 +1,18 @@
-import { lsnToVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '../../src/redis/version.ts';
 
-describe('lsnToVersion', () => {
-  it('pads to 16 hex digits so string order is LSN order', () => {
-    expect(lsnToVersion('0/16B3748')).toBe('00000000016b3748');
-    expect(lsnToVersion('1/0')).toBe('0000000100000000');
+describe('eventVersion', () => {
+  it('pads the commit LSN to 16 hex digits so string order is LSN order', () => {
+    expect(eventVersion({ lsn: '0/16B3748', seq: 0 })).toBe('00000000016b374800000000');
     const lsns = ['0/FFFFFFFF', '1/0', '0/A', '0/9', 'A/0', 'FF/1'];
-    const byString = [...lsns].sort((a, b) => (lsnToVersion(a) < lsnToVersion(b) ? -1 : 1));
+    const version = (lsn: string) => eventVersion({ lsn, seq: 0 });
+    const byString = [...lsns].sort((a, b) => (version(a) < version(b) ? -1 : 1));
     expect(byString).toEqual(['0/9', '0/A', '0/FFFFFFFF', '1/0', 'A/0', 'FF/1']);
+  });
+
+  it('orders two changes of one transaction (same commit LSN) by their position (regression: second update of a row in one transaction refused as a replay)', () => {
+    const first = eventVersion({ lsn: '0/16B3748', seq: 9 });
+    const second = eventVersion({ lsn: '0/16B3748', seq: 10 });
+    expect(second > first).toBe(true);
+    expect(eventVersion({ lsn: '0/16B3749', seq: 0 }) > second).toBe(true);
   });
 });
