@@ -19,6 +19,7 @@ import { HttpError } from './http/http-error.ts';
 import type { Router } from './http/router.ts';
 import { ApiMetrics } from './ops/api-metrics.ts';
 import { exampleRoutes } from './routes/example-routes.ts';
+import { PG_SESSION_OPTIONS } from './data/pg-session.ts';
 
 export interface ExampleApi extends RunningService {
   /** The API's HTTP port (useful when configured as 0). */
@@ -33,7 +34,11 @@ export async function startExampleApi(config: ApiConfig, logger: Logger): Promis
   try {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.pgPoolSize });
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: config.pgPoolSize,
+      options: PG_SESSION_OPTIONS,
+    });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', (error) =>
       logger.warn({ code: (error as { code?: string }).code }, 'idle Postgres connection failed'),

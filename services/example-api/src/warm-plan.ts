@@ -5,12 +5,17 @@ import { createExampleKeys } from '@freshen/example';
 import pg from 'pg';
 import { readApiConfig, type ApiConfig } from './config.ts';
 import { ExampleStore } from './data/example-store.ts';
+import { PG_SESSION_OPTIONS } from './data/pg-session.ts';
 
 /** Rows fetched per round trip while listing ids. */
 const PAGE = 1000;
 
 export function createWarmPlan(config: ApiConfig): WarmPlan {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.pgPoolSize });
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: config.pgPoolSize,
+    options: PG_SESSION_OPTIONS,
+  });
   const store = new ExampleStore(pool, config.pgSchema);
   const keys = createExampleKeys(config.keyPrefix);
   const table = (name: string) => `"${config.pgSchema}".${name}`;

@@ -55,6 +55,11 @@ export class ReplicationStream {
       {
         connectionString: options.databaseUrl,
         application_name: `freshen-cdc-reader:${options.slot}`,
+        // Event values are Postgres's text output, made by this walsender session with its own
+        // settings; pin those that change the text, so events read the same on every server
+        // (and match loaders that select ::text under the same settings).
+        options:
+          '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3',
       },
       { acknowledge: { auto: false, timeoutSeconds: 0 } },
     );

@@ -14,6 +14,7 @@ import { deleteKeyspace, runConsistencyCheck } from '../harness/consistency-run.
 import { createFixture } from '../harness/fixture.ts';
 import { readHarnessConfig } from '../harness/harness-config.ts';
 import { startPipeline } from '../harness/pipeline.ts';
+import { PG_SESSION_OPTIONS } from '../data/pg-session.ts';
 
 let config;
 try {
@@ -38,6 +39,7 @@ try {
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
     max: config.readers + config.writers + 2,
+    options: PG_SESSION_OPTIONS,
   });
   closeList.add('pool', () => pool.end());
   const redis = new Redis(config.redisUrl);
