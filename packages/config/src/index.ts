@@ -4,3 +4,10 @@ export { boolean, hostPorts, integer, list, oneOf, string, url } from './options
 export { describeConfig, readConfig, type Env } from './read-config.ts';
 export { redactUrl } from './redact.ts';
 export { findStackEnvFile, parseDotenv, withStackEnv } from './stack-env.ts';
+export {
+  REDIS_TARGET_OPTIONS,
+  redisTargetOf,
+  toHostPort,
+  type HostPort,
+  type RedisTarget,
+} from './redis-target.ts';

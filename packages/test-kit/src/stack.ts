@@ -1,4 +1,4 @@
-import { withStackEnv } from '@freshen/config';
+import { toHostPort, withStackEnv } from '@freshen/config';
 
 export interface StackSettings {
   databaseUrl: string;
@@ -25,12 +25,6 @@ export function stackSettings(): StackSettings {
     databaseUrl: env.DATABASE_URL!,
     kafkaBrokers: env.KAFKA_BROKERS!.split(','),
     redisUrl: env.REDIS_URL!,
-    redisClusterNodes: (env.REDIS_CLUSTER_NODES ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((node) => {
-        const [host, port] = node.split(':');
-        return { host: host!, port: Number(port) };
-      }),
+    redisClusterNodes: (env.REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean).map(toHostPort),
   };
 }

@@ -1,10 +1,12 @@
 import {
   boolean,
   ConfigError,
-  hostPorts,
   integer,
   oneOf,
   readConfig,
+  redisTargetOf,
+  REDIS_TARGET_OPTIONS,
+  type RedisTarget,
   string,
   url,
   withStackEnv,
@@ -31,20 +33,7 @@ export const CONFIG_SCHEMA = {
     max: 1000,
     doc: 'Postgres connections in the pool.',
   }),
-  REDIS_MODE: oneOf(['standalone', 'cluster'] as const, {
-    default: 'standalone',
-    doc: 'standalone: one Redis at REDIS_URL; cluster: Redis Cluster seeded from REDIS_CLUSTER_NODES.',
-  }),
-  REDIS_URL: url({
-    protocols: ['redis:', 'rediss:'],
-    default: 'redis://127.0.0.1:6379',
-    secret: true,
-    doc: 'Redis server (REDIS_MODE=standalone).',
-  }),
-  REDIS_CLUSTER_NODES: hostPorts({
-    default: [],
-    doc: 'Some Redis Cluster nodes (REDIS_MODE=cluster).',
-  }),
+  ...REDIS_TARGET_OPTIONS,
   KEY_PREFIX: string({
     default: 'app',
     pattern: /^[a-z0-9_-]+$/,
@@ -78,7 +67,7 @@ export interface ApiConfig {
   databaseUrl: string;
   pgSchema: string;
   pgPoolSize: number;
-  redis: { url: string } | { clusterNodes: { host: string; port: number }[] };
+  redis: RedisTarget;
   keyPrefix: string;
   cacheTtlMs: number;
   cacheLeases: boolean;
@@ -93,24 +82,13 @@ export interface ApiConfig {
  */
 export function readApiConfig(env: Env = withStackEnv(process.env, process.cwd())): ApiConfig {
   const raw = readConfig(CONFIG_SCHEMA, env);
-  if (raw.REDIS_MODE === 'cluster' && raw.REDIS_CLUSTER_NODES.length === 0) {
-    throw new ConfigError([
-      'REDIS_MODE=cluster needs REDIS_CLUSTER_NODES. Set it to host:port of one or more cluster nodes',
-    ]);
-  }
+  const redis = redisTargetOf(raw);
+  if ('problem' in redis) throw new ConfigError([redis.problem]);
   return {
     databaseUrl: raw.DATABASE_URL,
     pgSchema: raw.PG_SCHEMA,
     pgPoolSize: raw.PG_POOL_SIZE,
-    redis:
-      raw.REDIS_MODE === 'cluster'
-        ? {
-            clusterNodes: raw.REDIS_CLUSTER_NODES.map((node) => {
-              const [host, port] = node.split(':');
-              return { host: host!, port: Number(port) };
-            }),
-          }
-        : { url: raw.REDIS_URL },
+    redis: redis.target,
     keyPrefix: raw.KEY_PREFIX,
     cacheTtlMs: raw.CACHE_TTL_MS,
     cacheLeases: raw.CACHE_LEASES,

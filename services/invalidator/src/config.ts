@@ -6,6 +6,9 @@ import {
   list,
   oneOf,
   readConfig,
+  redisTargetOf,
+  REDIS_TARGET_OPTIONS,
+  type RedisTarget,
   string,
   url,
   withStackEnv,
@@ -16,20 +19,7 @@ import { SECOND } from '@freshen/runtime';
 /** Every setting of the invalidator: variable name, default and meaning side by side. */
 export const CONFIG_SCHEMA = {
   KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers, e.g. kafka-1:9092,kafka-2:9092.' }),
-  REDIS_MODE: oneOf(['standalone', 'cluster'] as const, {
-    default: 'standalone',
-    doc: 'standalone: one Redis at REDIS_URL; cluster: Redis Cluster seeded from REDIS_CLUSTER_NODES.',
-  }),
-  REDIS_URL: url({
-    protocols: ['redis:', 'rediss:'],
-    default: 'redis://127.0.0.1:6379',
-    secret: true,
-    doc: 'Redis server (REDIS_MODE=standalone).',
-  }),
-  REDIS_CLUSTER_NODES: hostPorts({
-    default: [],
-    doc: 'Some Redis Cluster nodes, host:port,... (REDIS_MODE=cluster).',
-  }),
+  ...REDIS_TARGET_OPTIONS,
   GROUP_ID: string({
     default: 'freshen-invalidator',
     doc: 'Kafka consumer group; every instance of one deployment shares it.',
@@ -116,7 +106,7 @@ export const CONFIG_SCHEMA = {
 
 export interface InvalidatorConfig {
   kafkaBrokers: string[];
-  redis: { url: string } | { clusterNodes: { host: string; port: number }[] };
+  redis: RedisTarget;
   groupId: string;
   topicPrefix: string;
   /** Explicit topics, or empty to consume every `<topicPrefix>.*` topic. */
@@ -146,28 +136,17 @@ export function readInvalidatorConfig(
 ): InvalidatorConfig {
   const raw = readConfig(CONFIG_SCHEMA, env);
   const problems: string[] = [];
-  if (raw.REDIS_MODE === 'cluster' && raw.REDIS_CLUSTER_NODES.length === 0) {
-    problems.push(
-      'REDIS_MODE=cluster needs REDIS_CLUSTER_NODES. Set it to host:port of one or more cluster nodes',
-    );
-  }
+  const redis = redisTargetOf(raw);
+  if ('problem' in redis) problems.push(redis.problem);
   if (raw.VALIDATE_RULES && raw.DATABASE_URL === '') {
     problems.push(
       'VALIDATE_RULES=true needs DATABASE_URL. Set it to the source database, or set VALIDATE_RULES=false',
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || 'problem' in redis) throw new ConfigError(problems);
   return {
     kafkaBrokers: raw.KAFKA_BROKERS,
-    redis:
-      raw.REDIS_MODE === 'cluster'
-        ? {
-            clusterNodes: raw.REDIS_CLUSTER_NODES.map((node) => {
-              const [host, port] = node.split(':');
-              return { host: host!, port: Number(port) };
-            }),
-          }
-        : { url: raw.REDIS_URL },
+    redis: redis.target,
     groupId: raw.GROUP_ID,
     topicPrefix: raw.TOPIC_PREFIX,
     topics: raw.TOPICS,

@@ -1,7 +1,9 @@
 import { SECOND } from '@freshen/runtime';
 import { Cluster, Redis } from 'ioredis';
 
-export type RedisTarget = { url: string } | { clusterNodes: { host: string; port: number }[] };
+import type { RedisTarget } from '@freshen/config';
+
+export type { RedisTarget };
 
 /**
  * A client that fails fast instead of queueing while Redis is away (no offline queue, one
