@@ -1,5 +1,5 @@
 import { isFreshenError } from '@freshen/runtime';
-import { dropSlotAndPublication, useCleanup } from '@freshen/test-kit';
+import { dropSlotAndPublication, uniqueName, useCleanup } from '@freshen/test-kit';
 import { startReader } from '../../src/reader.ts';
 import { quietLogger } from '../helpers/quiet-logger.ts';
 import { readerTest } from '../helpers/reader-harness.ts';
@@ -47,5 +47,31 @@ describe('cdc-reader: slot faults', () => {
     );
     expect(isFreshenError(failure, 'KAFKA_UNAVAILABLE')).toBe(true);
     expect((failure as Error).message).toContain('127.0.0.1:1');
+  });
+
+  it('refuses to start with PRIVILEGE_MISSING and the ALTER ROLE fix when the role may not replicate', async () => {
+    const t = await readerTest(cleanup, ['create table $schema.items (id int primary key)']);
+    const role = uniqueName('rdr_norepl');
+    await t.db.query(`create role ${role} login noreplication`);
+    cleanup.add(`drop role ${role}`, () => t.db.query(`drop role if exists ${role}`));
+    const url = new URL(t.env.DATABASE_URL!);
+    url.username = role;
+
+    const outcome = await startReader(t.config({ DATABASE_URL: url.toString() }), quietLogger).then(
+      async (reader) => {
+        cleanup.add('unprivileged reader', () => reader.close());
+        return reader.done.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      },
+      (e: unknown) => e,
+    );
+    expect(isFreshenError(outcome, 'PRIVILEGE_MISSING')).toBe(true);
+    expect((outcome as Error).message).toContain(`ALTER ROLE "${role}" REPLICATION`);
+    const slots = await t.db.query('select 1 from pg_replication_slots where slot_name = $1', [
+      t.slot,
+    ]);
+    expect(slots.rowCount).toBe(0);
   });
 });
