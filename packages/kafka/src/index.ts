@@ -5,6 +5,8 @@ export {
   KafkaEventPublisher,
   type KafkaEventPublisherOptions,
 } from './publisher/kafka-event-publisher.ts';
+// PlatformaticEventPublisher is exported from '@freshen/kafka/platformatic' only (ESM-only client).
+export { javaCompatiblePartition } from './publisher/java-compatible-partitioner.ts';
 export {
   type BatchHandler,
   type BatchOutcome,

@@ -98,6 +98,10 @@ export const readerConfigSchema = {
     default: 1_000,
     doc: "How often a standby tries to take the slot's advisory lock.",
   }),
+  KAFKA_CLIENT: oneOf(['kafkajs', 'platformatic'], {
+    default: 'kafkajs',
+    doc: 'Kafka client library behind the publisher (both: idempotent, acks=all, murmur2 key placement).',
+  }),
   KAFKA_CONNECT_ATTEMPTS: integer({
     min: 1,
     max: 1_000,

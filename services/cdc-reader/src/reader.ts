@@ -210,16 +210,7 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
 
 async function connectPublisher(config: ReaderConfig, logger: Logger): Promise<EventPublisher> {
   for (let attempt = 0; ; attempt++) {
-    const publisher = new KafkaEventPublisher({
-      kafka: createKafkaClient({
-        brokers: config.KAFKA_BROKERS,
-        clientId: `freshen-cdc-reader-${config.SLOT_NAME}`,
-        logger,
-      }),
-      logger,
-      partitions: config.TOPIC_PARTITIONS,
-      replicationFactor: config.TOPIC_REPLICATION_FACTOR,
-    });
+    const publisher = await newPublisher(config, logger);
     try {
       await publisher.connect();
       return publisher;
@@ -240,6 +231,30 @@ async function connectPublisher(config: ReaderConfig, logger: Logger): Promise<E
       await sleep(delay);
     }
   }
+}
+
+async function newPublisher(config: ReaderConfig, logger: Logger): Promise<EventPublisher> {
+  const clientId = `freshen-cdc-reader-${config.SLOT_NAME}`;
+  const topics = {
+    partitions: config.TOPIC_PARTITIONS,
+    replicationFactor: config.TOPIC_REPLICATION_FACTOR,
+  };
+  if (config.KAFKA_CLIENT === 'platformatic') {
+    // Loaded only when chosen: the client is ESM-only, which jest's CommonJS runtime (that
+    // runs in-process readers in tests) cannot load.
+    const { PlatformaticEventPublisher } = await import('@freshen/kafka/platformatic');
+    return new PlatformaticEventPublisher({
+      brokers: config.KAFKA_BROKERS,
+      clientId,
+      logger,
+      ...topics,
+    });
+  }
+  return new KafkaEventPublisher({
+    kafka: createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId, logger }),
+    logger,
+    ...topics,
+  });
 }
 
 async function sampleSlot(db: pg.Client, slot: string, metrics: ReaderMetrics): Promise<void> {

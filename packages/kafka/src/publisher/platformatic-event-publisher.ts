@@ -1,0 +1,149 @@
+import { Admin, GenericError, Producer, type MessageToProduce } from '@platformatic/kafka';
+import { CloseList, FreshenError, SECOND, sleep, type Logger } from '@freshen/runtime';
+import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
+import { javaCompatiblePartition } from './java-compatible-partitioner.ts';
+
+export interface PlatformaticEventPublisherOptions {
+  brokers: readonly string[];
+  clientId: string;
+  logger: Logger;
+  /** Partitions of topics this publisher creates. */
+  partitions: number;
+  /** Replication factor of topics this publisher creates (1 for a one-broker dev cluster). */
+  replicationFactor?: number;
+  /** Upper bound for one produce request's wait for acknowledgements. Default 30 s. */
+  ackTimeoutMs?: number;
+}
+
+type Value = Buffer | string;
+type Outgoing = MessageToProduce<string, Value, string, string>;
+
+/**
+ * The client's own retries of one send before publish() rejects (the caller then retries the
+ * whole batch). The client retries forever when idempotent unless told otherwise, which would
+ * hide an outage from the dispatcher's metrics and logs; 5 matches kafkajs's default.
+ */
+const SEND_RETRIES = 5;
+/** How long a freshly created topic may take to have a leader for every partition. */
+const LEADER_WAIT_MS = 10 * SECOND;
+
+/**
+ * EventPublisher on @platformatic/kafka (reached as '@freshen/kafka/platformatic', loaded only
+ * when chosen, because the client is ESM-only and jest's CommonJS runtime cannot load it): idempotent producer (one request in flight, acks from
+ * all in-sync replicas, sequence numbers so the client's own retries never duplicate or
+ * reorder a partition), one send per batch covering every topic in it.
+ */
+export class PlatformaticEventPublisher implements EventPublisher {
+  private readonly options: PlatformaticEventPublisherOptions;
+  private readonly producer: Producer<string, Value, string, string>;
+  private readonly partitionCounts = new Map<string, Promise<number>>();
+  private readonly closeList = new CloseList();
+
+  constructor(options: PlatformaticEventPublisherOptions) {
+    this.options = options;
+    this.producer = new Producer<string, Value, string, string>({
+      clientId: options.clientId,
+      bootstrapBrokers: [...options.brokers],
+      idempotent: true,
+      retries: SEND_RETRIES,
+      timeout: options.ackTimeoutMs ?? 30 * SECOND,
+      autocreateTopics: false,
+      partitioner: javaCompatiblePartition,
+      serializers: {
+        key: (key) => (key === undefined ? undefined : Buffer.from(key, 'utf8')),
+        value: (value) =>
+          value === undefined || Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8'),
+      },
+    });
+    this.closeList.add('kafka producer', () => this.producer.close());
+  }
+
+  async connect(): Promise<void> {
+    try {
+      // The client connects lazily; this reaches the brokers and takes a producer id now, so
+      // an unreachable cluster shows at start rather than at the first publish.
+      await this.producer.metadata({ topics: [] });
+      await this.producer.initIdempotentProducer({});
+    } catch (error) {
+      throw new FreshenError(
+        'KAFKA_UNAVAILABLE',
+        `cannot connect to Kafka: ${describe(error)}. Check KAFKA_BROKERS and that the brokers are up.`,
+        { cause: error },
+      );
+    }
+  }
+
+  prepareTopic(topic: string): Promise<number> {
+    let count = this.partitionCounts.get(topic);
+    if (!count) {
+      count = this.lookUpOrCreate(topic);
+      // A failed lookup is retried by the next caller rather than cached.
+      count.catch(() => this.partitionCounts.delete(topic));
+      this.partitionCounts.set(topic, count);
+    }
+    return count;
+  }
+
+  private async lookUpOrCreate(topic: string): Promise<number> {
+    const admin = new Admin({
+      clientId: `${this.options.clientId}-admin`,
+      bootstrapBrokers: [...this.options.brokers],
+    });
+    try {
+      try {
+        await admin.createTopics({
+          topics: [topic],
+          partitions: this.options.partitions,
+          replicas: this.options.replicationFactor ?? 1,
+        });
+        this.options.logger.info({ topic, partitions: this.options.partitions }, 'created topic');
+      } catch (error) {
+        if (!(error instanceof Error && alreadyExists(error))) throw error;
+      }
+      const started = Date.now();
+      for (;;) {
+        const metadata = await this.producer.metadata({ topics: [topic], forceUpdate: true });
+        const partitions = metadata.topics.get(topic)?.partitions ?? [];
+        if (partitions.length > 0 && partitions.every((partition) => partition.leader >= 0))
+          return partitions.length;
+        if (Date.now() - started > LEADER_WAIT_MS)
+          throw new Error(
+            `topic ${topic} has no leader for every partition in the cluster metadata`,
+          );
+        await sleep(100);
+      }
+    } finally {
+      await admin.close();
+    }
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const batch: Outgoing[] = new Array(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      const { topic, key, value, partition } = messages[i]!;
+      batch[i] = partition === undefined ? { topic, key, value } : { topic, key, value, partition };
+    }
+    await this.producer.send({ messages: batch });
+  }
+
+  close(): Promise<void> {
+    return this.closeList.close();
+  }
+}
+
+function alreadyExists(error: Error): boolean {
+  if (
+    GenericError.isGenericError(error) &&
+    (error as GenericError).findBy('apiId', 'TOPIC_ALREADY_EXISTS')
+  )
+    return true;
+  return error instanceof AggregateError && error.errors.some((inner) => alreadyExists(inner));
+}
+
+/** The client wraps broker errors in aggregates whose own message says little. */
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0)
+    return `${error.message} (${error.errors.map((inner) => describe(inner)).join('; ')})`;
+  return error instanceof Error ? error.message : String(error);
+}
