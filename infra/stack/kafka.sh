@@ -99,7 +99,8 @@ kafka_up() {
     # A cluster id is 16 random bytes in URL-safe base64 without padding (what StorageTool random-uuid prints).
     local cluster_id
     cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
-    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
+    # --cluster-id=: a random id may start with '-', which would otherwise read as an option.
+    kafka_java kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$KAFKA_DIR/server.properties" \
       >"$KAFKA_DIR/format.log" 2>&1 || die "formatting Kafka storage failed; see $KAFKA_DIR/format.log"
   fi
   # setsid: the broker gets its own session, so it outlives this script and Ctrl-C of the caller.
