@@ -1,4 +1,5 @@
 import { compareLsn } from '@freshen/change-event';
+import { createKafkaClient } from '@freshen/kafka';
 import { CloseList } from '@freshen/runtime';
 import {
   newPgClient,
@@ -8,6 +9,7 @@ import {
   type PrivateKafka,
 } from '@freshen/test-kit';
 import { collectEvents } from '../helpers/collect-events.ts';
+import { quietLogger } from '../helpers/quiet-logger.ts';
 import { readerTest } from '../helpers/reader-harness.ts';
 import { spawnReader, waitForRole } from '../helpers/reader-process.ts';
 
@@ -67,8 +69,25 @@ describe('cdc-reader: the LSN it confirms for a commit', () => {
     await waitFor(async () => (await second.metric('freshen_reader_in_flight_events')) === 0, {
       description: 'second reader idle',
     });
+    // Count what Kafka holds rather than what a consumer has fetched so far: A's consumer may
+    // still be joining its group (regression: this test once read A's events too early).
+    await waitFor(() => eventsA.length > 0, { description: 'A read back from Kafka' });
+    expect(await messagesIn(kafka.brokers, t.topicOf('a'))).toBe(1);
+    expect(await messagesIn(kafka.brokers, t.topicOf('b'))).toBe(1);
     expect(eventsA.map((event) => event.key)).toEqual([{ id: 1 }]);
     expect(eventsB.map((event) => event.key)).toEqual([{ id: 2 }]);
     await consumers.close();
   });
 });
+
+/** Messages a topic holds: the sum over its partitions of end offset minus start offset. */
+async function messagesIn(brokers: string[], topic: string): Promise<number> {
+  const admin = createKafkaClient({ brokers, clientId: 'count', logger: quietLogger }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
