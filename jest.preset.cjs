@@ -1,4 +1,6 @@
 // Shared jest settings: swc strips types (fast); `tsc --noEmit` is the separate typecheck task.
+// Dynamic import() is kept as is (ignoreDynamic) so ESM-only packages such as @platformatic/kafka
+// load through jest's ESM support; the test scripts run jest with --experimental-vm-modules.
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -7,7 +9,7 @@ module.exports = {
       '@swc/jest',
       {
         jsc: { parser: { syntax: 'typescript' }, target: 'es2023' },
-        module: { type: 'commonjs' },
+        module: { type: 'commonjs', ignoreDynamic: true },
       },
     ],
   },

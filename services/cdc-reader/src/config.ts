@@ -99,7 +99,7 @@ export const readerConfigSchema = {
     doc: "How often a standby tries to take the slot's advisory lock.",
   }),
   KAFKA_CLIENT: oneOf(['kafkajs', 'platformatic'], {
-    default: 'kafkajs',
+    default: 'platformatic',
     doc: 'Kafka client library behind the publisher (both: idempotent, acks=all, murmur2 key placement).',
   }),
   KAFKA_CONNECT_ATTEMPTS: integer({
