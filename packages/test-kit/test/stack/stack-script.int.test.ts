@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +51,13 @@ function pathWithout(...missing: string[]): string {
 function privateStackDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'freshen-stack-'));
   mkdirSync(dir, { recursive: true });
-  cleanup.add('stack dir', () => rmSync(dir, { recursive: true, force: true }));
+  cleanup.add('stack dir', () => {
+    // As root, a stack in a private (mode 700) folder keeps its Postgres data under /var/tmp
+    // behind a symlink (postgres.sh): remove that too.
+    const data = path.join(dir, 'postgres', 'data');
+    if (existsSync(data)) rmSync(realpathSync(data), { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
