@@ -1,3 +1,4 @@
+export { drainWithPgRecvlogical } from './bench/pg-recvlogical.ts';
 export { useCleanup } from './cleanup.ts';
 export { freePort } from './free-port.ts';
 export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';

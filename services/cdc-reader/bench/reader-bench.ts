@@ -3,14 +3,14 @@
  * draining an identical backlog from its own slot in the same run), and its peak RSS.
  * A benchmark, not a test: prints a Markdown table and writes .bench/reader.json.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { withStackEnv } from '@freshen/config';
 import { createKafkaClient } from '@freshen/kafka';
 import { createLogger } from '@freshen/runtime';
+import { drainWithPgRecvlogical } from '@freshen/test-kit';
 import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -57,7 +57,6 @@ const BACKLOGS: Backlog[] = [
   },
 ];
 
-const sh = promisify(execFile);
 const db = new pg.Client({ connectionString: databaseUrl });
 
 async function setup(): Promise<void> {
@@ -98,28 +97,7 @@ async function dropSlot(name: string): Promise<void> {
 }
 
 async function floorRate(slot: string, endLsn: string, rows: number): Promise<number> {
-  const started = performance.now();
-  await sh(
-    'pg_recvlogical',
-    [
-      '-d',
-      databaseUrl,
-      '--slot',
-      slot,
-      '--start',
-      '-o',
-      'proto_version=1',
-      '-o',
-      `publication_names=${slot}`,
-      '--endpos',
-      endLsn,
-      '--no-loop',
-      '-f',
-      '/dev/null',
-    ],
-    { maxBuffer: 1 << 20 },
-  );
-  return rows / ((performance.now() - started) / 1000);
+  return rows / (await drainWithPgRecvlogical(databaseUrl, slot, slot, endLsn));
 }
 
 function rssMb(pid: number): number {

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SECOND } from '@freshen/runtime';
+import { drainWithPgRecvlogical } from '@freshen/test-kit';
 import type { AppliedBatch } from '../src/batch-processor.ts';
 import { startInvalidator, type Invalidator } from '../src/invalidator.ts';
 import {
@@ -21,7 +22,7 @@ import {
   writeBacklog,
   type BenchTable,
 } from './support/bench-stack.ts';
-import { drainWithPgRecvlogical, runLoadWriter, startReaderProcess } from './support/processes.ts';
+import { runLoadWriter, startReaderProcess } from './support/processes.ts';
 import { startSelfProfile, topSelfTime } from './support/profile.ts';
 
 const quick = process.argv.includes('--quick');

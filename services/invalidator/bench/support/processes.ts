@@ -58,42 +58,6 @@ export function startReaderProcess(
   };
 }
 
-/**
- * The physical floor: pg_recvlogical draining a pgoutput slot up to `endLsn` into /dev/null.
- * Resolves with the seconds it took.
- */
-export async function drainWithPgRecvlogical(
-  databaseUrl: string,
-  slot: string,
-  publication: string,
-  endLsn: string,
-): Promise<number> {
-  const started = performance.now();
-  const child = spawn(
-    'pg_recvlogical',
-    [
-      '-d',
-      databaseUrl,
-      '--slot',
-      slot,
-      '--start',
-      '-o',
-      'proto_version=1',
-      '-o',
-      `publication_names=${publication}`,
-      `--endpos=${endLsn}`,
-      '-f',
-      '/dev/null',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`pg_recvlogical exited ${code}: ${stderr}`);
-  return (performance.now() - started) / 1000;
-}
-
 /** Runs the paced writer (load-writer.ts) in its own process; resolves with its report. */
 export async function runLoadWriter(args: {
   databaseUrl: string;
