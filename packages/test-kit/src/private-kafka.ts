@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { findStackEnvFile } from '@freshen/config';
 import type { CloseList } from '@freshen/runtime';
 import { logLevel, Kafka } from 'kafkajs';
 import { freePort } from './free-port.ts';
-import { waitFor } from './wait-for.ts';
+import { restartableProcess } from './restartable-process.ts';
 
 export interface PrivateKafka {
   readonly brokers: string[];
@@ -97,32 +97,17 @@ export async function startPrivateKafka(cleanup: CloseList): Promise<PrivateKafk
   ]);
 
   const broker = `127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  const start = async () => {
-    if (child) return;
-    child = spawn('java', [...jvm, 'kafka.Kafka', properties], { stdio: 'ignore' });
-    const current = child;
-    current.once('exit', () => {
-      if (child === current) child = undefined;
-    });
-    await waitFor(() => answersMetadata(broker), {
-      description: `private kafka on ${broker}`,
-      timeoutMs: 60_000,
-    });
-  };
-  const stop = async () => {
-    const current = child;
-    if (!current) return;
-    const exited = new Promise((resolve) => current.once('exit', resolve));
-    current.kill('SIGKILL');
-    await exited;
-    child = undefined;
-  };
-
-  await start();
+  const server = restartableProcess({
+    command: 'java',
+    args: [...jvm, 'kafka.Kafka', properties],
+    description: `private kafka on ${broker}`,
+    ready: () => answersMetadata(broker),
+    readyTimeoutMs: 60_000,
+  });
+  await server.start();
   cleanup.add(`private kafka ${broker}`, async () => {
-    await stop();
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { brokers: [broker], start, stop };
+  return { brokers: [broker], start: server.start, stop: server.stop };
 }

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { CloseList } from '@freshen/runtime';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.ts';
-import { waitFor } from './wait-for.ts';
+import { restartableProcess } from './restartable-process.ts';
 
 export interface PrivateRedis {
   readonly port: number;
@@ -36,36 +35,14 @@ async function ping(url: string): Promise<boolean> {
 export async function startPrivateRedis(cleanup: CloseList): Promise<PrivateRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-
-  const start = async () => {
-    if (child) return;
-    child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    const current = child;
-    current.once('exit', () => {
-      if (child === current) child = undefined;
-    });
-    await waitFor(() => ping(url), {
-      description: `private redis on port ${port}`,
-      timeoutMs: 10_000,
-    });
-  };
-  const stop = async () => {
-    const current = child;
-    if (!current) return;
-    const exited = new Promise((resolve) => current.once('exit', resolve));
-    current.kill('SIGKILL');
-    await exited;
-    child = undefined;
-  };
-
-  await start();
-  cleanup.add(`private redis :${port}`, stop);
-  return { port, url, start, stop };
+  const server = restartableProcess({
+    command: 'redis-server',
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    description: `private redis on port ${port}`,
+    ready: () => ping(url),
+    readyTimeoutMs: 10_000,
+  });
+  await server.start();
+  cleanup.add(`private redis :${port}`, server.stop);
+  return { port, url, start: server.start, stop: server.stop };
 }
