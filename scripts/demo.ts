@@ -5,16 +5,16 @@
 // services' /metrics. Ctrl-C (or DEMO_DURATION_SECONDS) stops everything cleanly.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ConfigError, hostPorts, integer, readConfig, url, withStackEnv } from '@freshen/config';
+import { ConfigError, integer, readConfig, withStackEnv } from '@freshen/config';
 import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
 import {
   createFixture,
   dashboardLines,
   deleteKeyspace,
   findRepoRoot,
-  freePort,
   parseMetrics,
   pollUntil,
+  PIPELINE_STACK_OPTIONS,
   runHttpWorkload,
   spawnService,
   startPipeline,
@@ -22,18 +22,12 @@ import {
   type Scrape,
   type ServiceProcess,
 } from '@freshen/example-api';
-import { CloseList, SECOND, sleep } from '@freshen/runtime';
+import { CloseList, freePort, SECOND, sleep } from '@freshen/runtime';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
 const CONFIG = {
-  DATABASE_URL: url({
-    protocols: ['postgres:', 'postgresql:'],
-    secret: true,
-    doc: 'Postgres (wal_level=logical).',
-  }),
-  KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers.' }),
-  REDIS_URL: url({ protocols: ['redis:', 'rediss:'], secret: true, doc: 'Redis (standalone).' }),
+  ...PIPELINE_STACK_OPTIONS,
   DEMO_DURATION_SECONDS: integer({
     default: 0,
     min: 0,

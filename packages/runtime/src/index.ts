@@ -8,6 +8,7 @@ export {
   type RunServiceOptions,
 } from './lifecycle/run-service.ts';
 export { createLogger, type Logger } from './logger.ts';
+export { freePort } from './net/free-port.ts';
 export {
   startOpsServer,
   type HealthReport,

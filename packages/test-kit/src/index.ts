@@ -1,6 +1,7 @@
 export { drainWithPgRecvlogical } from './bench/pg-recvlogical.ts';
 export { useCleanup } from './cleanup.ts';
-export { freePort } from './free-port.ts';
+// Re-exported so tests find every helper in one place.
+export { freePort } from '@freshen/runtime';
 export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
 export { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 export {

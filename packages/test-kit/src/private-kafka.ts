@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { findStackEnvFile } from '@freshen/config';
-import type { CloseList } from '@freshen/runtime';
+import { freePort, type CloseList } from '@freshen/runtime';
 import { logLevel, Kafka } from 'kafkajs';
-import { freePort } from './free-port.ts';
 import { restartableProcess } from './restartable-process.ts';
 
 export interface PrivateKafka {

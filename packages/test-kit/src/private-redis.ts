@@ -1,6 +1,5 @@
-import type { CloseList } from '@freshen/runtime';
+import { freePort, type CloseList } from '@freshen/runtime';
 import { Redis } from 'ioredis';
-import { freePort } from './free-port.ts';
 import { restartableProcess } from './restartable-process.ts';
 
 export interface PrivateRedis {

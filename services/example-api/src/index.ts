@@ -10,7 +10,6 @@ export {
 } from './harness/consistency-run.ts';
 export { dashboardLines, type Scrape } from './harness/dashboard.ts';
 export { createFixture, type Fixture, type FixtureSize } from './harness/fixture.ts';
-export { freePort } from './harness/free-port.ts';
 export { runHttpWorkload, type HttpWorkloadCounts } from './harness/http-workload.ts';
 export {
   EXAMPLE_TABLES,
@@ -19,6 +18,7 @@ export {
   type PipelineSettings,
 } from './harness/pipeline.ts';
 export { pollUntil } from './harness/poll-until.ts';
+export { PIPELINE_STACK_OPTIONS } from './harness/harness-config.ts';
 export { parseMetrics, type MetricSnapshot } from './harness/prom-text.ts';
 export { findRepoRoot } from './harness/repo-root.ts';
 export { spawnService, type ServiceProcess } from './harness/service-process.ts';

@@ -1,7 +1,7 @@
 import { hostPorts, integer, readConfig, url, withStackEnv, type Env } from '@freshen/config';
 
-/** Settings of the consistency checker (and the demo): the stack, and the workload's shape. */
-export const HARNESS_CONFIG_SCHEMA = {
+/** Where the whole pipeline runs: shared by the consistency checker and the demo. */
+export const PIPELINE_STACK_OPTIONS = {
   DATABASE_URL: url({
     protocols: ['postgres:', 'postgresql:'],
     secret: true,
@@ -9,6 +9,11 @@ export const HARNESS_CONFIG_SCHEMA = {
   }),
   KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers.' }),
   REDIS_URL: url({ protocols: ['redis:', 'rediss:'], secret: true, doc: 'Redis (standalone).' }),
+};
+
+/** Settings of the consistency checker: the stack, and the workload's shape. */
+export const HARNESS_CONFIG_SCHEMA = {
+  ...PIPELINE_STACK_OPTIONS,
   CHECK_DURATION_SECONDS: integer({
     default: 10,
     min: 1,

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { createKafkaClient, ensureTopics } from '@freshen/kafka';
-import { CloseList, createLogger, SECOND } from '@freshen/runtime';
+import { CloseList, createLogger, freePort, SECOND } from '@freshen/runtime';
 import type { Admin } from 'kafkajs';
 import pg from 'pg';
-import { freePort } from './free-port.ts';
 import { pollUntil } from './poll-until.ts';
 import { findRepoRoot } from './repo-root.ts';
 import { spawnService, type ServiceProcess } from './service-process.ts';

@@ -1,12 +1,13 @@
 import { createServer } from 'node:net';
 
-/** A TCP port that was free a moment ago (for child services' METRICS_PORT). */
+/** A TCP port that was free a moment ago (the OS picks it): for child services and test servers. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
   });
