@@ -9,7 +9,8 @@ PG_USER=freshen
 # Postgres refuses to run as root; on CI (root) the server runs as the 'postgres' system user.
 pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u "$PG_OS_USER" -- "$@"
+    # From /: the checkout may be a folder the postgres user cannot enter (paths are absolute).
+    (cd / && runuser -u "$PG_OS_USER" -- "$@")
   else
     "$@"
   fi
@@ -69,7 +70,6 @@ pg_up() {
 
 # --- Freshen local stack ---
 listen_addresses = '127.0.0.1'
-port = $PG_PORT
 unix_socket_directories = ''
 wal_level = logical
 max_replication_slots = 64
@@ -87,7 +87,9 @@ host all all 127.0.0.1/32 trust
 host replication all 127.0.0.1/32 trust
 HBA
   fi
-  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null ||
+  # The port is given at each start, not written into postgresql.conf, so FRESHEN_PG_PORT
+  # can change between runs over the same data directory.
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -o "-p $PG_PORT" -w -t 60 start >/dev/null ||
     die "postgres did not start; see $PG_LOG"
   wait_until 60 "postgres on 127.0.0.1:$PG_PORT" pg_probe_or_create_db ||
     die "postgres did not answer a query within 60 s; see $PG_LOG"
