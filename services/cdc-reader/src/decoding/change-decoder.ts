@@ -8,7 +8,6 @@ import {
 } from '@freshen/change-event';
 import { FreshenError, type Logger } from '@freshen/runtime';
 import type { Pgoutput } from 'pg-logical-replication';
-import { valueParser } from './value-parsers.ts';
 
 /** What one pgoutput message means for the pipeline. */
 export type Decoded =
@@ -100,11 +99,10 @@ export class ChangeDecoder {
 
   /**
    * A relation message comes before a table's first change in a session and again after its
-   * definition changes (ALTER TABLE), so replacing the column parsers and key here follows
-   * schema changes. pg-logical-replication parses later tuples with the columns' `parser`.
+   * definition changes (ALTER TABLE), so replacing the key here follows schema changes. (The
+   * column parsers were installed when the message was parsed: see replication-stream.ts.)
    */
   private onRelation(relation: Pgoutput.MessageRelation): void {
-    for (const column of relation.columns) column.parser = valueParser(column.typeOid);
     const full = relation.replicaIdentity === 'full';
     const primaryKey = full ? this.options.primaryKeyOf(relation.relationOid) : undefined;
     this.keyColumns.set(relation.relationOid, primaryKey ?? relation.keyColumns);

@@ -1,3 +1,5 @@
+import type { Pgoutput } from 'pg-logical-replication';
+
 /**
  * Column values as they go on the wire. pgoutput sends every value in Postgres's text form.
  * Types whose text form converts to a JavaScript value exactly become numbers/booleans;
@@ -14,7 +16,12 @@ const asText = (text: string): string => text;
 const asNumber = (text: string): number => Number(text);
 const asBoolean = (text: string): boolean => text === 't';
 
-export function valueParser(typeOid: number): (text: string) => unknown {
+/** Makes the library parse the relation's later tuples into wire values (call on every relation message). */
+export function useWireParsers(relation: Pgoutput.MessageRelation): void {
+  for (const column of relation.columns) column.parser = valueParser(column.typeOid);
+}
+
+function valueParser(typeOid: number): (text: string) => unknown {
   switch (typeOid) {
     case INT2:
     case INT4:

@@ -1,6 +1,7 @@
 import { parseLsn } from '@freshen/change-event';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import type { Socket } from 'node:net';
+import { useWireParsers } from '../decoding/value-parsers.ts';
 import { standbyStatusUpdate } from './standby-status.ts';
 
 /** A pgoutput message pg-logical-replication could not parse (unknown tag, missing relation...). */
@@ -19,11 +20,21 @@ export interface ReplicationStreamOptions {
   onKeepalive(walEnd: bigint, replyRequested: boolean): void;
 }
 
-/** Catches parse errors so they reach the reader as a message, not as an exception thrown inside pg's socket handler. */
+/**
+ * Parses pgoutput with Freshen's value parsers, and catches parse errors so they reach the
+ * reader as a message, not as an exception thrown inside pg's socket handler.
+ *
+ * The parsers are installed here, the moment a relation message is parsed, because the library
+ * parses each later tuple of that relation as soon as it arrives, with whatever parsers the
+ * relation's columns hold then. Installing them later (when the reader handles the relation)
+ * left the rows that arrived meanwhile parsed by pg's defaults: Dates, objects, lost digits.
+ */
 class GuardedPgoutputPlugin extends PgoutputPlugin {
   override parse(buffer: Buffer): Pgoutput.Message {
     try {
-      return super.parse(buffer);
+      const message = super.parse(buffer);
+      if (message.tag === 'relation') useWireParsers(message);
+      return message;
     } catch (error) {
       return { tag: 'unparseable', error: error as Error } as unknown as Pgoutput.Message;
     }
