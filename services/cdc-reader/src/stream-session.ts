@@ -3,7 +3,7 @@ import type { EventPublisher } from '@freshen/kafka';
 import { FreshenError, type Logger } from '@freshen/runtime';
 import type { Pgoutput } from 'pg-logical-replication';
 import { LsnTracker, type TrackedTransaction } from './confirming/lsn-tracker.ts';
-import { ChangeDecoder, unknownMessage } from './decoding/change-decoder.ts';
+import { ChangeDecoder, needsPrimaryKeyLookup, unknownMessage } from './decoding/change-decoder.ts';
 import type { PrimaryKeys } from './decoding/primary-keys.ts';
 import type { ReaderMetrics } from './ops/reader-metrics.ts';
 import { EventDispatcher } from './publishing/event-dispatcher.ts';
@@ -153,7 +153,7 @@ export class StreamSession {
     if (message.tag === 'unparseable') throw unknownMessage(message.error.message);
     if (
       message.tag === 'relation' &&
-      message.replicaIdentity === 'full' &&
+      needsPrimaryKeyLookup(message) &&
       !this.options.primaryKeys.known(message.relationOid)
     ) {
       this.lookUpPrimaryKey(message);
@@ -192,7 +192,7 @@ export class StreamSession {
     }
   }
 
-  /** Holds every later message until the table's primary key is known (rare: first sight of a FULL table). */
+  /** Holds every later message until the table's primary key is known (rare: first sight of a FULL or keyless table). */
   private lookUpPrimaryKey(relation: Pgoutput.MessageRelation): void {
     this.gated = [relation];
     this.pause('relation-lookup');

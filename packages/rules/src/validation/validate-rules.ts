@@ -128,6 +128,16 @@ function checkTable(need: TableNeeds, facts: TableFacts): ValidationProblem[] {
     );
   }
   const identity = identityColumns(facts);
+  if (identity.length === 0 && facts.primaryKey.length > 0) {
+    problems.push(
+      validationProblem({
+        table,
+        problem: `it has a primary key (${facts.primaryKey.join(', ')}) but REPLICA IDENTITY ${describeIdentity(facts)}, so Postgres sends no old key and rejects its updates and deletes while it is published`,
+        fix: `ALTER TABLE ${facts.sqlName} REPLICA IDENTITY DEFAULT;`,
+      }),
+    );
+    return problems;
+  }
   if (identity.length === 0) {
     const key = facts.columns.includes('id') ? 'id' : '<key columns>';
     problems.push(

@@ -19,9 +19,8 @@ export type Decoded =
 export interface ChangeDecoderOptions {
   logger: Logger;
   /**
-   * Primary-key columns of a relation whose REPLICA IDENTITY is FULL (pgoutput then flags
-   * every column as identity, which would make the whole row the key and split one row's
-   * versions across partitions). Undefined when the table has no primary key.
+   * Primary-key columns of a relation that needsPrimaryKeyLookup (loaded before its relation
+   * message is decoded). Undefined when the table has no primary key.
    */
   primaryKeyOf(relationOid: number): readonly string[] | undefined;
 }
@@ -103,18 +102,15 @@ export class ChangeDecoder {
    * column parsers were installed when the message was parsed: see replication-stream.ts.)
    */
   private onRelation(relation: Pgoutput.MessageRelation): void {
-    const full = relation.replicaIdentity === 'full';
-    const primaryKey = full ? this.options.primaryKeyOf(relation.relationOid) : undefined;
+    const lookedUp = needsPrimaryKeyLookup(relation);
+    const primaryKey = lookedUp ? this.options.primaryKeyOf(relation.relationOid) : undefined;
     this.keyColumns.set(relation.relationOid, primaryKey ?? relation.keyColumns);
-    const noKey = relation.keyColumns.length === 0 || (full && !primaryKey);
-    if (noKey && !this.warned.has(relation.relationOid)) {
+    const problem = lookedUp && replicaIdentityProblem(relation, primaryKey !== undefined);
+    if (problem && !this.warned.has(relation.relationOid)) {
       this.warned.add(relation.relationOid);
-      const table = `${relation.schema}.${relation.name}`;
       this.options.logger.warn(
-        { table, replicaIdentity: relation.replicaIdentity },
-        relation.replicaIdentity === 'full'
-          ? `table ${table} has no primary key: its events are keyed by the whole row, so one row's versions may land in different partitions. Fix: ALTER TABLE ${table} ADD PRIMARY KEY (...)`
-          : `table ${table} has no primary key and REPLICA IDENTITY ${relation.replicaIdentity.toUpperCase()}: its events carry no key (all land in one partition) and Postgres rejects its UPDATEs and DELETEs while it is published. Fix: ALTER TABLE ${table} ADD PRIMARY KEY (...), or ALTER TABLE ${table} REPLICA IDENTITY FULL`,
+        { table: `${relation.schema}.${relation.name}`, replicaIdentity: relation.replicaIdentity },
+        problem,
       );
     }
   }
@@ -140,11 +136,36 @@ export class ChangeDecoder {
         }
       }
     }
-    const key: Row = {};
-    for (const name of this.keyColumns.get(relation.relationOid) ?? relation.keyColumns) {
-      key[name] = newRow?.[name] ?? old?.[name] ?? null;
+    const keyColumns = this.keyColumns.get(relation.relationOid) ?? relation.keyColumns;
+    const key = keyOf(keyColumns, newRow, old);
+    if (op === 'update' && old && newRow) {
+      const oldKey = keyOf(keyColumns, old, null);
+      // A moved key: the old key's events are in the old key's partition, so its end must be
+      // there too, after them (Debezium's convention: a delete of the old key, then a create).
+      // Sent as one update keyed by the new key, it could be applied before them, and a refresh
+      // of the old key from earlier in that partition would re-create a row that is gone.
+      if (!sameKey(keyColumns, oldKey, key)) {
+        return {
+          kind: 'events',
+          events: [
+            this.event('delete', relation, oldKey, null, old, []),
+            this.event('insert', relation, key, newRow, null, unavailable),
+          ],
+        };
+      }
     }
-    const event: ChangeEvent = {
+    return { kind: 'events', events: [this.event(op, relation, key, newRow, old, unavailable)] };
+  }
+
+  private event(
+    op: Op,
+    relation: Pgoutput.MessageRelation,
+    key: Row,
+    newRow: Row | null,
+    old: Row | null,
+    unavailable: string[],
+  ): ChangeEvent {
+    return {
       v: WIRE_FORMAT_VERSION,
       op,
       schema: relation.schema,
@@ -158,25 +179,48 @@ export class ChangeDecoder {
       seq: this.seq++,
       ts: this.ts,
     };
-    return { kind: 'events', events: [event] };
   }
 
   private truncate(relation: Pgoutput.MessageRelation): ChangeEvent {
-    return {
-      v: WIRE_FORMAT_VERSION,
-      op: 'truncate',
-      schema: relation.schema,
-      table: relation.name,
-      key: {},
-      new: null,
-      old: null,
-      unavailable: [],
-      lsn: this.lsn,
-      xid: this.xid,
-      seq: this.seq++,
-      ts: this.ts,
-    };
+    return this.event('truncate', relation, {}, null, null, []);
   }
+}
+
+/**
+ * Whether the event key needs the table's primary key from the catalog: pgoutput flags every
+ * column as identity under REPLICA IDENTITY FULL (the whole row would become the key and split
+ * one row's versions across partitions), and none under NOTHING.
+ */
+export function needsPrimaryKeyLookup(relation: Pgoutput.MessageRelation): boolean {
+  return relation.replicaIdentity === 'full' || relation.keyColumns.length === 0;
+}
+
+/** What is wrong with a table's key for CDC, and the SQL that fixes it; undefined if nothing. */
+function replicaIdentityProblem(
+  relation: Pgoutput.MessageRelation,
+  hasPrimaryKey: boolean,
+): string | undefined {
+  const table = `${relation.schema}.${relation.name}`;
+  const identity = relation.replicaIdentity.toUpperCase();
+  if (relation.replicaIdentity === 'full') {
+    return hasPrimaryKey
+      ? undefined
+      : `table ${table} has no primary key: its events are keyed by the whole row, so one row's versions may land in different partitions. Fix: ALTER TABLE ${table} ADD PRIMARY KEY (...)`;
+  }
+  return hasPrimaryKey
+    ? `table ${table} has a primary key but REPLICA IDENTITY ${identity}: Postgres sends no old key, so it rejects the table's UPDATEs and DELETEs while it is published. Fix: ALTER TABLE ${table} REPLICA IDENTITY DEFAULT`
+    : `table ${table} has no primary key and REPLICA IDENTITY ${identity}: its events carry no key (all land in one partition) and Postgres rejects its UPDATEs and DELETEs while it is published. Fix: ALTER TABLE ${table} ADD PRIMARY KEY (...), or ALTER TABLE ${table} REPLICA IDENTITY FULL`;
+}
+
+/** The key columns' values from `row`, else from `fallback` (an unsent TOAST key), else null. */
+function keyOf(columns: readonly string[], row: Row | null, fallback: Row | null): Row {
+  const key: Row = {};
+  for (const name of columns) key[name] = row?.[name] ?? fallback?.[name] ?? null;
+  return key;
+}
+
+function sameKey(columns: readonly string[], a: Row, b: Row): boolean {
+  return columns.every((name) => a[name] === b[name]);
 }
 
 export function unknownMessage(tag: unknown): FreshenError {

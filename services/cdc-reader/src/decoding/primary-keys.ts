@@ -1,9 +1,9 @@
 import type pg from 'pg';
 
 /**
- * Primary-key columns of tables with REPLICA IDENTITY FULL, read from the catalog. pgoutput
- * flags every column of such a table as identity, but the event key must stay the primary
- * key so that one row's versions share a partition.
+ * Primary-key columns of tables whose replica identity does not give the event key (FULL
+ * flags every column, NOTHING none; see needsPrimaryKeyLookup), read from the catalog, so that
+ * one row's versions share a partition.
  */
 export class PrimaryKeys {
   private readonly db: pg.Client;

@@ -84,4 +84,24 @@ describe('cdc-reader: decoding beyond single rows', () => {
     expect(warning?.msg).toContain(`${t.schema}.logs`);
     expect(warning?.msg).toContain(`ALTER TABLE ${t.schema}.logs ADD PRIMARY KEY`);
   });
+
+  it('says a table with a primary key but REPLICA IDENTITY NOTHING needs REPLICA IDENTITY DEFAULT (regression: it said "no primary key"), and keys its inserts by that key', async () => {
+    const t = await readerTest(cleanup, [
+      'create table $schema.notes (id int primary key, line text)',
+      'alter table $schema.notes replica identity nothing',
+    ]);
+    const notes = await t.collect('notes');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()),
+    });
+    await t.start({}, pino({ level: 'warn' }, sink));
+    await t.db.query(`insert into ${t.schema}.notes values (7, 'hello')`);
+    await waitFor(() => notes.length === 1, { description: 'the insert' });
+    expect(notes[0]).toMatchObject({ op: 'insert', key: { id: 7 } });
+    const warnings = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(warnings).toContain(
+      `table ${t.schema}.notes has a primary key but REPLICA IDENTITY NOTHING: Postgres sends no old key, so it rejects the table's UPDATEs and DELETEs while it is published. Fix: ALTER TABLE ${t.schema}.notes REPLICA IDENTITY DEFAULT`,
+    );
+  });
 });
