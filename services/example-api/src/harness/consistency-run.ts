@@ -1,6 +1,6 @@
 import { CacheClient } from '@freshen/cache';
 import { createExampleKeys } from '@freshen/example';
-import { leaseKeyFor, versionKeyFor } from '@freshen/keys';
+import { withCompanions } from '@freshen/keys';
 import { MINUTE } from '@freshen/runtime';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -81,8 +81,7 @@ export async function deleteKeyspace(redis: Redis, prefix: string): Promise<void
     let cursor = '0';
     do {
       const [next, found] = await redis.scan(cursor, 'MATCH', kind.pattern(), 'COUNT', 1000);
-      const companions = found.flatMap((key) => [leaseKeyFor(key), versionKeyFor(key)]);
-      if (found.length > 0) await redis.unlink(...found, ...companions);
+      if (found.length > 0) await redis.unlink(...found.flatMap(withCompanions));
       cursor = next;
     } while (cursor !== '0');
   }

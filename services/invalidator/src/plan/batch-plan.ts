@@ -2,8 +2,8 @@ import { decodeEvent, type ChangeEvent } from '@freshen/change-event';
 import type { ConsumedMessage, DeadLetter } from '@freshen/kafka';
 import type { CacheAction, RuleSet } from '@freshen/rules';
 import { FreshenError, isFreshenError } from '@freshen/runtime';
+import { eventVersion } from '@freshen/storage';
 import type { RedisWork, RefreshCommand } from '../redis/redis-applier.ts';
-import { eventVersion } from '../redis/version.ts';
 
 /** Redis work between truncates, or one truncate; applied in this order. */
 export type PlanStep =

@@ -1,7 +1,7 @@
 import { encodeEvent, type ChangeEvent } from '@freshen/change-event';
 import type { ConsumedMessage } from '@freshen/kafka';
 import { planBatch } from '../../src/plan/batch-plan.ts';
-import { eventVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '@freshen/storage';
 import { itemEvent } from '../support/events.ts';
 import { testRules } from '../support/test-rules.ts';
 
