@@ -50,16 +50,6 @@ describe('planBatch', () => {
     ]);
   });
 
-  it('turns a refresh of a row with unavailable TOAST columns into a delete', () => {
-    const plan = planBatch(
-      of(itemEvent('app', 1, { mode: 'refresh' }, { unavailable: ['body'] })),
-      rules,
-    );
-    expect(plan.steps).toEqual([
-      { kind: 'apply', work: { deletes: [item.key({ id: 1 })], refreshes: [] } },
-    ]);
-  });
-
   it('fans one change out to every key its rule names', () => {
     const plan = planBatch(of(itemEvent('app', 1, { groups: ['a', 'b'] })), rules);
     expect(plan.steps[0]).toEqual({
