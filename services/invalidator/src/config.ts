@@ -74,9 +74,11 @@ export const CONFIG_SCHEMA = {
     max: 100_000,
     doc: 'SCAN COUNT hint used by truncates.',
   }),
+  // Required: a default (the example rules) once ran app: keys for public.users in real
+  // deployments and skipped the application's own tables without a word.
   RULES_MODULE: string({
-    default: '',
-    doc: 'Path (or package name) of a module whose default export is a RuleSet; default: the example rules (@freshen/example).',
+    expected: 'a path (relative to the working directory) or package name',
+    doc: 'Module whose default export is your RuleSet (export default defineRules(...)); required.',
   }),
   DATABASE_URL: url({
     protocols: ['postgres:', 'postgresql:'],

@@ -17,4 +17,3 @@ export {
 export { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
 export { truncateKeys, type TruncateOptions } from './redis/truncate-keys.ts';
 export { eventVersion } from './redis/version.ts';
-export { loadRules } from './rules/load-rules.ts';

@@ -1,7 +1,7 @@
+import { loadRuleSet } from '@freshen/rules';
 import { createLogger, runService } from '@freshen/runtime';
 import { readInvalidatorConfig } from './config.ts';
 import { startInvalidator } from './invalidator.ts';
-import { loadRules } from './rules/load-rules.ts';
 import { validateRulesAgainstDatabase } from './rules/validate-rules.ts';
 
 const bootLogger = createLogger('invalidator');
@@ -10,7 +10,7 @@ await runService(
   async () => {
     const config = readInvalidatorConfig();
     const logger = createLogger('invalidator', { level: config.logLevel });
-    const rules = await loadRules(config.rulesModule);
+    const rules = await loadRuleSet(config.rulesModule, { cwd: process.cwd() });
     if (config.validateRules) {
       await validateRulesAgainstDatabase(
         rules,
