@@ -3,6 +3,7 @@ export type { ConfigOf, Option, Schema } from './option.ts';
 export { boolean, hostPorts, integer, list, oneOf, string, url } from './options/builders.ts';
 export { describeConfig, readConfig, type Env } from './read-config.ts';
 export { redactSecrets, redactUrl } from './redact.ts';
+export { OPS_HOST_OPTION } from './ops-host.ts';
 export { findStackEnvFile, parseDotenv, withStackEnv } from './stack-env.ts';
 export {
   REDIS_TARGET_OPTIONS,
