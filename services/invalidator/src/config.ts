@@ -5,6 +5,7 @@ import {
   integer,
   list,
   oneOf,
+  OPS_HOST_OPTION,
   readConfig,
   redisTargetOf,
   REDIS_TARGET_OPTIONS,
@@ -100,6 +101,7 @@ export const CONFIG_SCHEMA = {
     max: 65535,
     doc: 'Port of /metrics, /healthz and /readyz (0 picks a free one).',
   }),
+  OPS_HOST: OPS_HOST_OPTION,
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     doc: 'pino log level.',
@@ -125,6 +127,7 @@ export interface InvalidatorConfig {
   validateRules: boolean;
   validatePublication: string;
   metricsPort: number;
+  opsHost: string;
   logLevel: string;
 }
 
@@ -164,6 +167,7 @@ export function readInvalidatorConfig(
     validateRules: raw.VALIDATE_RULES,
     validatePublication: raw.VALIDATE_PUBLICATION,
     metricsPort: raw.METRICS_PORT,
+    opsHost: raw.OPS_HOST,
     logLevel: raw.LOG_LEVEL,
   };
 }

@@ -32,6 +32,7 @@ await runService(
       commitIntervalMs: config.commitIntervalMs,
       scanCount: config.scanCount,
       metricsPort: config.metricsPort,
+      opsHost: config.opsHost,
       rules,
       logger,
     });

@@ -44,3 +44,31 @@ export async function startServiceProcess(
   });
   return { child, output: () => output, exited };
 }
+
+/**
+ * Runs src/main.ts with exactly `env` (plus PATH and the stack's brokers unless given) until
+ * it exits by itself, for start-up failures. Resolves with the exit code and both streams.
+ */
+export async function runServiceToExit(
+  cleanup: CloseList,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      KAFKA_BROKERS: stackSettings().kafkaBrokers.join(','),
+      REDIS_URL: stackSettings().redisUrl,
+      METRICS_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanup.add('service process', () => child.exitCode === null && child.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
