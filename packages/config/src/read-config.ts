@@ -40,7 +40,11 @@ export function describeConfig(schema: Schema): string {
   return Object.entries(schema)
     .map(([name, option]) => {
       const fallback =
-        option.default === undefined ? 'required' : `default ${JSON.stringify(option.default)}`;
+        option.default === undefined
+          ? 'required'
+          : option.secret
+            ? 'default <hidden>'
+            : `default ${JSON.stringify(option.default)}`;
       return `${name}  (${option.expected}; ${fallback})\n    ${option.doc}`;
     })
     .join('\n');

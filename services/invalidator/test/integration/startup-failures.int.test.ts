@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { jsonLines, useCleanup } from '@freshen/test-kit';
+import { freePort, jsonLines, useCleanup } from '@freshen/test-kit';
 import { runServiceToExit } from '../support/service-process.ts';
 
 const cleanup = useCleanup();
@@ -80,4 +80,27 @@ describe('invalidator start-up failures', () => {
       expect(stdout + stderr).not.toContain('PASS');
     },
   );
+});
+
+describe('invalidator start-up with a dependency unreachable', () => {
+  it('regression: VALIDATE_RULES against an unreachable Postgres exited 1 with a stack; now 69, one line', async () => {
+    const port = await freePort(); // nothing listens there
+    const { code, stdout, stderr } = await runServiceToExit(cleanup, {
+      RULES_MODULE: RULES,
+      VALIDATE_RULES: 'true',
+      DATABASE_URL: `postgres://u:PASS@127.0.0.1:${port}/db`,
+    });
+    const lines = [...jsonLines(stdout), ...jsonLines(stderr)];
+    expect({ code, lines: lines.map((line) => line.msg) }).toEqual({
+      code: 69,
+      lines: [
+        expect.stringMatching(
+          /^failed to start: VALIDATE_RULES cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/db: .*Check DATABASE_URL/,
+        ),
+      ],
+    });
+    expect(lines[0]).toMatchObject({ code: 'POSTGRES_UNAVAILABLE', exitCode: 69 });
+    expect(lines[0]).not.toHaveProperty('err'); // an expected failure: no stack
+    expect(stdout + stderr).not.toContain('PASS');
+  });
 });
