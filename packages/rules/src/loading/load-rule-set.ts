@@ -94,6 +94,8 @@ function missingMembers(rules: unknown): string[] {
 
 /** The first line of an error's message (type-stripping errors carry a code frame), redacted. */
 function firstLine(error: unknown): string {
+  // A module that reads its own settings (the example harness's) may refuse them itself.
+  if (error instanceof ConfigError) return redactSecrets(error.problems.join('; '));
   const message = error instanceof Error ? error.message : String(error);
   return redactSecrets(
     message.split('\n').find((line) => line.trim() !== '') ?? 'unknown error',

@@ -20,6 +20,12 @@ writeFileSync(
   path.join(dir, 'throws.mjs'),
   "throw new Error('no rules for you: postgres://u:PASS@db/x\\nsecond line');\n",
 );
+writeFileSync(
+  path.join(dir, 'own-config.mjs'),
+  `import { readConfig, string } from ${JSON.stringify(require.resolve('@freshen/config'))};
+readConfig({ RULES_SCHEMA: string({ doc: 'Schema.' }) }, {});
+`,
+);
 writeFileSync(path.join(dir, 'shape.mjs'), 'export default { tables: [] };\n');
 writeFileSync(path.join(dir, 'named.mjs'), 'export const rules = 1;\n');
 
@@ -65,6 +71,12 @@ describe('loadRuleSet (RULES_MODULE, rules:validate --rules)', () => {
     const problem = await problemOf('./throws.mjs');
     expect(problem).toMatch(/^RULES_MODULE=\.\/throws\.mjs threw while loading: no rules for you/);
     expect(problem).not.toContain('PASS');
+  });
+
+  it("a module refusing its own settings is one line with the module's problems", async () => {
+    expect(await problemOf('./own-config.mjs')).toMatch(
+      /^RULES_MODULE=\.\/own-config\.mjs threw while loading: RULES_SCHEMA is not set\./,
+    );
   });
 
   it('regression: the wrong export shape is one line saying what to export', async () => {
