@@ -90,7 +90,9 @@ export function url(options: Common<string> & { protocols: readonly string[] }):
           `expected ${expected} (${scheme}//[user[:password]@]host[:port]...; percent-encode @ : / in the password)`,
         );
       }
-      if (parsed.hostname === '') throw new Error(`expected ${expected} with a host name`);
+      // libpq's postgres:///db?host=/var/run/postgresql names its (socket) host in the query.
+      if (parsed.hostname === '' && !parsed.searchParams.has('host'))
+        throw new Error(`expected ${expected} with a host name`);
       return raw;
     },
   };

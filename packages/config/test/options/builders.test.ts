@@ -31,6 +31,9 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('URL and host:port settings', () => {
   it('accepts well-formed URLs and brokers', () => {
     expect(problemsOf(good)).toEqual([]);
+    expect(
+      problemsOf({ ...good, DATABASE_URL: 'postgres:///app?host=/var/run/postgresql' }),
+    ).toEqual([]);
   });
 
   it('regression: DATABASE_URL without // (postgres:u:PASS@host/db) passed and leaked the password', () => {
