@@ -33,8 +33,8 @@ export async function startServiceProcess(
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+  const exited = new Promise<number | null>(
+    (resolve) => child.once('close', (code) => resolve(code)), // after all output was read
   );
   cleanup.add('service process', () => child.exitCode === null && child.kill('SIGKILL'));
   await waitFor(() => output.includes('invalidator started'), {
@@ -69,6 +69,7 @@ export async function runServiceToExit(
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // 'close', not 'exit': only then has all of the output been read.
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   return { code, stdout, stderr };
 }
