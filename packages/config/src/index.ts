@@ -1,8 +1,10 @@
 export { ConfigError } from './config-error.ts';
 export type { ConfigOf, Option, Schema } from './option.ts';
 export { boolean, hostPorts, integer, list, oneOf, string, url } from './options/builders.ts';
-export { describeConfig, readConfig, type Env } from './read-config.ts';
-export { redactUrl } from './redact.ts';
+export { describeConfig, readConfig } from './read-config.ts';
+export type { Env } from './option.ts';
+export { redactSecrets, redactUrl } from './redact.ts';
+export { OPS_HOST_OPTION } from './ops-host.ts';
 export { findStackEnvFile, parseDotenv, withStackEnv } from './stack-env.ts';
 export {
   REDIS_TARGET_OPTIONS,
@@ -11,3 +13,10 @@ export {
   type HostPort,
   type RedisTarget,
 } from './redis-target.ts';
+export { FRESHEN_PREFIXES, FRESHEN_VARIABLES } from './variables/known-variables.ts';
+export { isOrdinaryVariable } from './variables/ordinary-variables.ts';
+export {
+  IGNORE_VARIABLE,
+  unknownVariableProblems,
+  unlistedVariables,
+} from './variables/unknown-variables.ts';

@@ -21,3 +21,6 @@ export type Schema = Record<string, Option<unknown>>;
 export type ConfigOf<S extends Schema> = {
   readonly [K in keyof S]: S[K] extends Option<infer T> ? T : never;
 };
+
+/** The environment a configuration is read from (process.env, or a test's own). */
+export type Env = Readonly<Record<string, string | undefined>>;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Env } from './read-config.ts';
+import type { Env } from './option.ts';
 
 /** Finds `.stack/env` in `start` or the nearest folder above it that has one. */
 export function findStackEnvFile(start: string): string | undefined {

@@ -1,4 +1,12 @@
-import { ConfigError, hostPorts, integer, oneOf, readConfig, url } from '../src/index.ts';
+import {
+  ConfigError,
+  describeConfig,
+  hostPorts,
+  integer,
+  oneOf,
+  readConfig,
+  url,
+} from '../src/index.ts';
 
 const schema = {
   DATABASE_URL: url({
@@ -46,5 +54,18 @@ describe('readConfig', () => {
     expect(problems[2]).toMatch(/^BATCH_SIZE="0" is invalid: expected an integer from 1 to 10000/);
     expect(problems[3]).toMatch(/^LOG_LEVEL="loud" is invalid: expected one of debug, info, warn/);
     expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  it('lists options without the default of a secret one', () => {
+    const listing = describeConfig({
+      REDIS_URL: url({
+        protocols: ['redis:'],
+        default: 'redis://:hunter2@cache:6379',
+        secret: true,
+        doc: 'Redis.',
+      }),
+    });
+    expect(listing).toContain('default <hidden>');
+    expect(listing).not.toContain('hunter2');
   });
 });

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from '@freshen/runtime';
+import { kafkajsLogLevel } from './kafkajs-log-level.ts';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -9,19 +10,12 @@ export interface KafkaClientOptions {
   connectionTimeoutMs?: number;
 }
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
 /** Routes kafkajs's own log lines into our pino logger as structured JSON. */
 function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;
-      logger[LEVELS[level] ?? 'info']({ kafkajs: rest }, message);
+      logger[kafkajsLogLevel(level, log)]({ kafkajs: rest }, message);
     };
 }
 

@@ -22,3 +22,4 @@ export {
   type ValidateOptions,
 } from './validation/validate-rules.ts';
 export type { ValidationProblem } from './validation/validation-problem.ts';
+export { loadRuleSet, type LoadRuleSetOptions } from './loading/load-rule-set.ts';

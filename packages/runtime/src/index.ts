@@ -2,6 +2,12 @@ export { backoffDelay, type BackoffOptions } from './backoff.ts';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes.ts';
 export { FreshenError, isFreshenError } from './errors/freshen-error.ts';
 export { CloseList } from './lifecycle/close-list.ts';
+export { EXIT_CODES, exitCodeFor } from './lifecycle/exit-codes.ts';
+export {
+  logClientErrors,
+  type ClientErrorOptions,
+  type ErrorEmitter,
+} from './logging/client-errors.ts';
 export {
   runService,
   type RunningService,

@@ -16,6 +16,7 @@ export {
   newSchema,
   newTopic,
 } from './resources.ts';
+export { jsonLines } from './json-lines.ts';
 export { stackSettings, type StackSettings } from './stack.ts';
 export { uniqueName } from './unique-name.ts';
 export { waitFor, type WaitForOptions } from './wait-for.ts';

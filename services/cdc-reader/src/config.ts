@@ -4,6 +4,7 @@ import {
   integer,
   list,
   oneOf,
+  OPS_HOST_OPTION,
   readConfig,
   string,
   url,
@@ -114,6 +115,7 @@ export const readerConfigSchema = {
     default: 9464,
     doc: 'Port of /metrics, /healthz and /readyz (0 = any free port).',
   }),
+  OPS_HOST: OPS_HOST_OPTION,
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     doc: 'pino log level.',

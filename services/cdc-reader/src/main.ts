@@ -1,13 +1,15 @@
 import { createLogger, runService } from '@freshen/runtime';
 import { loadReaderConfig } from './config.ts';
-import { startReader } from './reader.ts';
 
-// The one place cdc-reader reads its environment and handles signals.
+// The one place cdc-reader reads its environment and handles signals. The settings are
+// checked before the Postgres and Kafka clients are even loaded (dynamic import below), so
+// a refusal takes under a second.
 const logger = createLogger('cdc-reader');
 await runService(
   async () => {
     const config = loadReaderConfig();
     logger.level = config.LOG_LEVEL;
+    const { startReader } = await import('./reader.ts');
     return startReader(config, logger);
   },
   { logger },

@@ -57,6 +57,7 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
 
   const ops: OpsServer = await startOpsServer({
     port: config.METRICS_PORT,
+    host: config.OPS_HOST,
     registry: metrics.registry,
     health: () => ({
       ok: fatal === undefined,

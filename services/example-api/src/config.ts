@@ -3,6 +3,7 @@ import {
   ConfigError,
   integer,
   oneOf,
+  OPS_HOST_OPTION,
   readConfig,
   redisTargetOf,
   REDIS_TARGET_OPTIONS,
@@ -57,6 +58,7 @@ export const CONFIG_SCHEMA = {
     max: 65_535,
     doc: 'Port of /metrics, /healthz and /readyz (0 picks a free one).',
   }),
+  OPS_HOST: OPS_HOST_OPTION,
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     doc: 'pino log level.',
@@ -73,6 +75,7 @@ export interface ApiConfig {
   cacheLeases: boolean;
   port: number;
   metricsPort: number;
+  opsHost: string;
   logLevel: string;
 }
 
@@ -94,6 +97,7 @@ export function readApiConfig(env: Env = withStackEnv(process.env, process.cwd()
     cacheLeases: raw.CACHE_LEASES,
     port: raw.PORT,
     metricsPort: raw.METRICS_PORT,
+    opsHost: raw.OPS_HOST,
     logLevel: raw.LOG_LEVEL,
   };
 }

@@ -5,6 +5,7 @@ import { createExampleKeys } from '@freshen/example';
 import {
   CloseList,
   isFreshenError,
+  logClientErrors,
   startOpsServer,
   type Logger,
   type RunningService,
@@ -50,7 +51,7 @@ export async function startExampleApi(config: ApiConfig, logger: Logger): Promis
       'url' in config.redis
         ? new Redis(config.redis.url, { maxRetriesPerRequest: 2 })
         : new Cluster(config.redis.clusterNodes, { redisOptions: { maxRetriesPerRequest: 2 } });
-    redis.on('error', (error: Error) => logger.warn({ message: error.message }, 'redis error'));
+    logClientErrors(redis, logger, { client: 'redis' });
     closeList.add('redis', () => redis.quit().catch(() => redis.disconnect()));
     await redis.ping();
 
@@ -85,6 +86,7 @@ export async function startExampleApi(config: ApiConfig, logger: Logger): Promis
     });
     const ops = await startOpsServer({
       port: config.metricsPort,
+      host: config.opsHost,
       registry,
       health: () => ({ ok: true }),
       ready: () => ({ ok: redis.status === 'ready', details: { redis: redis.status } }),

@@ -1,5 +1,5 @@
-import { ConfigError } from '@freshen/config';
-import { readApiConfig } from '../src/config.ts';
+import { ConfigError, unlistedVariables } from '@freshen/config';
+import { CONFIG_SCHEMA, readApiConfig } from '../src/config.ts';
 
 const base = { DATABASE_URL: 'postgres://u@db:5432/app' };
 
@@ -15,6 +15,7 @@ describe('readApiConfig', () => {
       cacheLeases: true,
       port: 8080,
       metricsPort: 9465,
+      opsHost: '0.0.0.0',
       logLevel: 'info',
     });
   });
@@ -58,5 +59,9 @@ describe('readApiConfig', () => {
 
   it('needs cluster nodes in cluster mode', () => {
     expect(() => readApiConfig({ ...base, REDIS_MODE: 'cluster' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
+  it('declares only variables that every Freshen process accepts (packages/config known list)', () => {
+    expect(unlistedVariables(Object.keys(CONFIG_SCHEMA))).toEqual([]);
   });
 });

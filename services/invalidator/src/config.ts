@@ -5,6 +5,7 @@ import {
   integer,
   list,
   oneOf,
+  OPS_HOST_OPTION,
   readConfig,
   redisTargetOf,
   REDIS_TARGET_OPTIONS,
@@ -74,9 +75,11 @@ export const CONFIG_SCHEMA = {
     max: 100_000,
     doc: 'SCAN COUNT hint used by truncates.',
   }),
+  // Required: a default (the example rules) once ran app: keys for public.users in real
+  // deployments and skipped the application's own tables without a word.
   RULES_MODULE: string({
-    default: '',
-    doc: 'Path (or package name) of a module whose default export is a RuleSet; default: the example rules (@freshen/example).',
+    expected: 'a path (relative to the working directory) or package name',
+    doc: 'Module whose default export is your RuleSet (export default defineRules(...)); required.',
   }),
   DATABASE_URL: url({
     protocols: ['postgres:', 'postgresql:'],
@@ -98,6 +101,7 @@ export const CONFIG_SCHEMA = {
     max: 65535,
     doc: 'Port of /metrics, /healthz and /readyz (0 picks a free one).',
   }),
+  OPS_HOST: OPS_HOST_OPTION,
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     doc: 'pino log level.',
@@ -123,6 +127,7 @@ export interface InvalidatorConfig {
   validateRules: boolean;
   validatePublication: string;
   metricsPort: number;
+  opsHost: string;
   logLevel: string;
 }
 
@@ -162,6 +167,7 @@ export function readInvalidatorConfig(
     validateRules: raw.VALIDATE_RULES,
     validatePublication: raw.VALIDATE_PUBLICATION,
     metricsPort: raw.METRICS_PORT,
+    opsHost: raw.OPS_HOST,
     logLevel: raw.LOG_LEVEL,
   };
 }

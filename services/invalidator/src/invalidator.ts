@@ -6,7 +6,7 @@ import {
   type TopicSelection,
 } from '@freshen/kafka';
 import type { RuleSet } from '@freshen/rules';
-import { CloseList, startOpsServer, type Logger } from '@freshen/runtime';
+import { CloseList, logClientErrors, startOpsServer, type Logger } from '@freshen/runtime';
 import { createBatchProcessor, type BatchProcessorOptions } from './batch-processor.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
 import { RedisApplier } from './redis/redis-applier.ts';
@@ -25,6 +25,8 @@ export interface InvalidatorOptions {
   logger: Logger;
   /** 0 picks a free port (tests). */
   metricsPort: number;
+  /** Bind address of the ops server (OPS_HOST). Default 0.0.0.0. */
+  opsHost?: string;
   partitionsConcurrency?: number;
   /** Consumer group session timeout. Default 30 s. */
   sessionTimeoutMs?: number;
@@ -75,6 +77,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
     }
 
     const redis = createRedisClient(options.redis);
+    logClientErrors(redis, logger, { client: 'redis' }); // else ioredis prints plain text on stderr
     closeList.add('redis', () => redis.quit().catch(() => redis.disconnect()));
     await redis
       .connect()
@@ -127,6 +130,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
 
     const ops = await startOpsServer({
       port: options.metricsPort,
+      host: options.opsHost,
       registry: metrics.registry,
       health: () => ({ ok: !closeList.closed }),
       ready: () => {

@@ -1,17 +1,18 @@
+import { loadRuleSet } from '@freshen/rules';
 import { createLogger, runService } from '@freshen/runtime';
 import { readInvalidatorConfig } from './config.ts';
-import { startInvalidator } from './invalidator.ts';
-import { loadRules } from './rules/load-rules.ts';
-import { validateRulesAgainstDatabase } from './rules/validate-rules.ts';
 
 const bootLogger = createLogger('invalidator');
 
+// Settings and rules are checked before the Kafka, Redis and Postgres clients are even
+// loaded (dynamic imports below): a refusal then takes under a second, not several.
 await runService(
   async () => {
     const config = readInvalidatorConfig();
     const logger = createLogger('invalidator', { level: config.logLevel });
-    const rules = await loadRules(config.rulesModule);
+    const rules = await loadRuleSet(config.rulesModule, { cwd: process.cwd() });
     if (config.validateRules) {
+      const { validateRulesAgainstDatabase } = await import('./rules/validate-rules.ts');
       await validateRulesAgainstDatabase(
         rules,
         config.databaseUrl,
@@ -19,6 +20,7 @@ await runService(
         logger,
       );
     }
+    const { startInvalidator } = await import('./invalidator.ts');
     return startInvalidator({
       kafkaBrokers: config.kafkaBrokers,
       redis: config.redis,
@@ -32,6 +34,7 @@ await runService(
       commitIntervalMs: config.commitIntervalMs,
       scanCount: config.scanCount,
       metricsPort: config.metricsPort,
+      opsHost: config.opsHost,
       rules,
       logger,
     });

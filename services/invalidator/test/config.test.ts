@@ -1,7 +1,7 @@
-import { ConfigError } from '@freshen/config';
-import { readInvalidatorConfig } from '../src/config.ts';
+import { ConfigError, unlistedVariables } from '@freshen/config';
+import { CONFIG_SCHEMA, readInvalidatorConfig } from '../src/config.ts';
 
-const base = { KAFKA_BROKERS: 'k1:9092,k2:9092' };
+const base = { KAFKA_BROKERS: 'k1:9092,k2:9092', RULES_MODULE: './rules.ts' };
 
 describe('readInvalidatorConfig', () => {
   it('fills defaults: standalone Redis, prefix subscription, <prefix>.dlq', () => {
@@ -38,6 +38,7 @@ describe('readInvalidatorConfig', () => {
         METRICS_PORT: 'x',
         VALIDATE_RULES: 'true',
         KAFKA_BROKERS: 'k:1',
+        RULES_MODULE: './rules.ts',
       });
       throw new Error('expected a ConfigError');
     } catch (error) {
@@ -50,10 +51,21 @@ describe('readInvalidatorConfig', () => {
         REDIS_MODE: 'cluster',
         VALIDATE_RULES: 'true',
         KAFKA_BROKERS: 'k:1',
+        RULES_MODULE: './rules.ts',
       }),
     ).toThrow(
       /REDIS_MODE=cluster needs REDIS_CLUSTER_NODES[\s\S]*VALIDATE_RULES=true needs DATABASE_URL/,
     );
     expect(() => readInvalidatorConfig({})).toThrow(/KAFKA_BROKERS is not set/);
+  });
+
+  it('regression: RULES_MODULE unset ran the example rules; now it refuses the start', () => {
+    expect(() => readInvalidatorConfig({ KAFKA_BROKERS: 'k:1' })).toThrow(
+      /RULES_MODULE is not set\. Set it to a path \(relative to the working directory\) or package name/,
+    );
+  });
+
+  it('declares only variables that every Freshen process accepts (packages/config known list)', () => {
+    expect(unlistedVariables(Object.keys(CONFIG_SCHEMA))).toEqual([]);
   });
 });

@@ -64,20 +64,35 @@ export function oneOf<const T extends string>(values: readonly T[], options: Com
   };
 }
 
-/** A URL with one of the given protocols, e.g. `postgres:` or `redis:`. */
+/**
+ * A URL with one of the given protocols and a host, e.g. `postgres://user:pw@db:5432/app`.
+ * The shape is checked before any client sees the value: `postgres:u:pw@db/app` (no `//`)
+ * parses as a URL without a host or password, and would reach a client and its error
+ * messages with the password in plain text. Messages never quote the value.
+ */
 export function url(options: Common<string> & { protocols: readonly string[] }): Option<string> {
-  const expected = `a URL starting with ${options.protocols.map((p) => `${p}//`).join(' or ')}`;
+  const schemes = options.protocols.map((p) => `${p}//`).join(' or ');
+  const expected = `a URL starting with ${schemes}`;
   return {
     ...options,
     expected,
     parse(raw) {
+      const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(raw)?.[1]?.toLowerCase();
+      if (scheme === undefined || !options.protocols.includes(scheme))
+        throw new Error(`expected ${expected}`);
+      if (!raw.slice(scheme.length).startsWith('//'))
+        throw new Error(`expected ${expected}: "//" must follow "${scheme}"`);
       let parsed: URL;
       try {
         parsed = new URL(raw);
       } catch {
-        throw new Error(`expected ${expected}`);
+        throw new Error(
+          `expected ${expected} (${scheme}//[user[:password]@]host[:port]...; percent-encode @ : / in the password)`,
+        );
       }
-      if (!options.protocols.includes(parsed.protocol)) throw new Error(`expected ${expected}`);
+      // libpq's postgres:///db?host=/var/run/postgresql names its (socket) host in the query.
+      if (parsed.hostname === '' && !parsed.searchParams.has('host'))
+        throw new Error(`expected ${expected} with a host name`);
       return raw;
     },
   };
@@ -97,6 +112,11 @@ export function hostPorts(options: Common<string[]>): Option<string[]> {
       if (items.length === 0 || !items.every((item) => /^[^\s:,]+:\d{1,5}$/.test(item))) {
         throw new Error(`expected ${expected}`);
       }
+      const badPort = items.find((item) => {
+        const port = Number(item.slice(item.lastIndexOf(':') + 1));
+        return port < 1 || port > 65_535;
+      });
+      if (badPort !== undefined) throw new Error(`${badPort}: a port is 1 to 65535`);
       return items;
     },
   };

@@ -2,11 +2,11 @@
 // against the live database (DATABASE_URL, default the local stack). Prints one line per
 // problem with the SQL that fixes it; exits 1 if there is any, 2 on a usage or connection error.
 import { parseArgs } from 'node:util';
-import { redactUrl } from '@freshen/config';
+import { ConfigError, redactUrl } from '@freshen/config';
 import pg from 'pg';
 import { validateRules } from '../validation/validate-rules.ts';
 import { readCliConfig } from './cli-config.ts';
-import { loadRuleSet } from './load-rule-set.ts';
+import { loadRuleSet } from '../loading/load-rule-set.ts';
 
 const USAGE =
   'usage: npm run rules:validate -- --rules <module path or package> [--publication <name>]';
@@ -37,10 +37,16 @@ async function main(): Promise<number> {
   try {
     ({ databaseUrl } = readCliConfig(process.env, process.cwd()));
   } catch (error) {
-    console.error((error as Error).message);
+    printProblems(error);
     return 2;
   }
-  const rules = await loadRuleSet(values.rules, process.cwd());
+  let rules;
+  try {
+    rules = await loadRuleSet(values.rules, { cwd: process.cwd(), setting: '--rules' });
+  } catch (error) {
+    printProblems(error);
+    return 2;
+  }
   const db = new pg.Client({ connectionString: databaseUrl });
   try {
     await db.connect();
@@ -70,6 +76,12 @@ async function main(): Promise<number> {
   } finally {
     await db.end();
   }
+}
+
+/** A configuration error as one line per problem; anything else as its message. */
+function printProblems(error: unknown): void {
+  if (error instanceof ConfigError) for (const problem of error.problems) console.error(problem);
+  else console.error(error instanceof Error ? error.message : String(error));
 }
 
 process.exitCode = await main().catch((error: unknown) => {

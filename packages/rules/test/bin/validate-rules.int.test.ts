@@ -76,6 +76,6 @@ export default defineRules(
       path.join(root, 'packages/rules/src/cache-action.ts'),
     ]);
     expect(notRules.code).toBe(2);
-    expect(notRules.stderr).toContain('has no RuleSet as its default export');
+    expect(notRules.stderr).toContain('has no default export, so it is not a RuleSet');
   });
 });

@@ -11,6 +11,11 @@ export interface HealthReport {
 export interface OpsServerOptions {
   /** Port to listen on; 0 picks a free one (tests). */
   port: number;
+  /**
+   * Address to bind (OPS_HOST). Default 0.0.0.0, all IPv4 interfaces: in a container the
+   * orchestrator's probes and Prometheus come from outside, so a loopback default would fail
+   * them. Set 127.0.0.1 on a shared host, or :: for IPv6.
+   */
   host?: string;
   registry: Registry;
   /** Liveness: false only when the process is wedged and should be restarted. */
@@ -24,9 +29,20 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-/** Serves `/metrics` (Prometheus text), `/healthz` and `/readyz` (JSON, 200 or 503). */
+/** Every endpoint only reads; anything else is refused with 405 and the methods it allows. */
+const ALLOWED_METHODS = 'GET, HEAD';
+
+/**
+ * Serves `/metrics` (Prometheus text), `/healthz` and `/readyz` (JSON, 200 or 503) to GET and
+ * HEAD; other methods get 405 with an `Allow` header.
+ */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const server: Server = createServer((request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: ALLOWED_METHODS, 'content-type': 'text/plain' });
+      response.end(`method ${request.method} not allowed; use ${ALLOWED_METHODS}\n`);
+      return;
+    }
     const path = (request.url ?? '/').split('?')[0];
     const sendReport = (report: HealthReport) => {
       response.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' });

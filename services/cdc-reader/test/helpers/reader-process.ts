@@ -32,7 +32,10 @@ export async function spawnReader(
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' comes after 'exit' once all output has been read, so output() is complete then.
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => resolve(code)),
+  );
   const kill = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exit;

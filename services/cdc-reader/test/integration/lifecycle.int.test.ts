@@ -1,5 +1,5 @@
 import { compareLsn } from '@freshen/change-event';
-import { useCleanup, waitFor } from '@freshen/test-kit';
+import { jsonLines, useCleanup, waitFor } from '@freshen/test-kit';
 import { readerTest } from '../helpers/reader-harness.ts';
 import { spawnReader, waitForRole } from '../helpers/reader-process.ts';
 
@@ -36,10 +36,11 @@ describe('cdc-reader: lifecycle', () => {
       TOPIC_PARTITIONS: '0',
     });
     expect(await reader.exit).toBe(78);
-    const lines = reader.output().trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('config: '))).toHaveLength(3);
-    expect(reader.output()).toContain('DATABASE_URL');
-    expect(reader.output()).toContain('KAFKA_BROKERS');
-    expect(reader.output()).toContain('TOPIC_PARTITIONS');
+    // One fatal JSON line per problem (they were `config: ...` text lines on stderr).
+    expect(jsonLines(reader.output()).map((line) => [line.level, line.msg])).toEqual([
+      [60, expect.stringMatching(/^DATABASE_URL=<hidden> is invalid/)],
+      [60, expect.stringMatching(/^KAFKA_BROKERS="nope" is invalid/)],
+      [60, expect.stringMatching(/^TOPIC_PARTITIONS="0" is invalid/)],
+    ]);
   });
 });

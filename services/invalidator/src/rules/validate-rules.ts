@@ -1,5 +1,6 @@
+import { redactUrl } from '@freshen/config';
 import { assertRulesValid, type RuleSet } from '@freshen/rules';
-import type { Logger } from '@freshen/runtime';
+import { FreshenError, type Logger } from '@freshen/runtime';
 import pg from 'pg';
 
 /**
@@ -14,7 +15,14 @@ export async function validateRulesAgainstDatabase(
   logger: Logger,
 ): Promise<void> {
   const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
+  // Otherwise pg's own error escapes: exit 1 with a stack instead of one line and exit 69.
+  await db.connect().catch((error: unknown) => {
+    throw new FreshenError(
+      'POSTGRES_UNAVAILABLE',
+      `VALIDATE_RULES cannot connect to ${redactUrl(databaseUrl)}: ${(error as Error).message}. Check DATABASE_URL, or set VALIDATE_RULES=false`,
+      { cause: error },
+    );
+  });
   try {
     await assertRulesValid(db, rules, publication === '' ? {} : { publication });
     logger.info({ tables: rules.tables.length, publication }, 'rules match the database schema');

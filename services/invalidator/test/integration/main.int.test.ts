@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import {
+  jsonLines,
   newKafkaAdmin,
   newRedis,
   newTopic,
@@ -11,6 +12,7 @@ import {
 } from '@freshen/test-kit';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { newProducer } from '../support/harness.ts';
+import { runServiceToExit } from '../support/service-process.ts';
 import { testRules } from '../support/test-rules.ts';
 
 const cleanup = useCleanup();
@@ -78,16 +80,17 @@ describe('main.ts as a process', () => {
     expect(output).toContain('stopped cleanly');
   });
 
-  it('refuses to start on bad configuration, one line per problem', async () => {
-    const child = spawn(process.execPath, ['src/main.ts'], {
-      cwd: root,
-      env: { ...process.env, REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: '', METRICS_PORT: 'nope' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  it('refuses to start on bad configuration, one JSON line per problem', async () => {
+    const { code, stdout, stderr } = await runServiceToExit(cleanup, {
+      RULES_MODULE: './test/support/rules-module.ts',
+      REDIS_MODE: 'cluster',
+      REDIS_CLUSTER_NODES: '',
+      METRICS_PORT: 'nope',
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(78);
-    expect(stderr).toMatch(/config: METRICS_PORT="nope" is invalid/);
+    expect(stderr).toBe('');
+    expect(jsonLines(stdout).map((line) => line.msg)).toEqual([
+      expect.stringMatching(/^METRICS_PORT="nope" is invalid/),
+    ]);
   });
 });

@@ -33,8 +33,8 @@ export async function startServiceProcess(
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+  const exited = new Promise<number | null>(
+    (resolve) => child.once('close', (code) => resolve(code)), // after all output was read
   );
   cleanup.add('service process', () => child.exitCode === null && child.kill('SIGKILL'));
   await waitFor(() => output.includes('invalidator started'), {
@@ -43,4 +43,33 @@ export async function startServiceProcess(
     throw new Error(`${error.message}\n${output}`);
   });
   return { child, output: () => output, exited };
+}
+
+/**
+ * Runs src/main.ts with exactly `env` (plus PATH and the stack's brokers unless given) until
+ * it exits by itself, for start-up failures. Resolves with the exit code and both streams.
+ */
+export async function runServiceToExit(
+  cleanup: CloseList,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      KAFKA_BROKERS: stackSettings().kafkaBrokers.join(','),
+      REDIS_URL: stackSettings().redisUrl,
+      METRICS_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanup.add('service process', () => child.exitCode === null && child.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // 'close', not 'exit': only then has all of the output been read.
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, stdout, stderr };
 }
