@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { defineKeyspace, type KeyKind, leaseKeyFor, versionKeyFor } from '../src/index.ts';
+import {
+  defineKeyspace,
+  type KeyKind,
+  leaseKeyFor,
+  leasePatternsFor,
+  versionKeyFor,
+} from '../src/index.ts';
 import { keyValueText } from '../src/encoding/param-encoding.ts';
 import { adversarialValue } from './adversarial.ts';
 import { globMatch } from './glob-match.ts';
@@ -130,6 +136,24 @@ describe('key encoding properties', () => {
       fc.property(near, ({ kind, text }) => {
         const parsed = kind.parse(text);
         if (parsed !== undefined) expect(kind.key(parsed)).toBe(text);
+      }),
+      RUNS,
+    );
+  });
+
+  it("finds a key's lease through its kind's lease patterns, and never another kind's lease or any cached key", () => {
+    const leasePatternMatches = (kind: KeyKind, text: string) =>
+      leasePatternsFor(kind.pattern()).some((pattern) => globMatch(pattern, text));
+    fc.assert(
+      fc.property(keyed, keyed, (a, b) => {
+        const keyA = a.kind.key(a.params);
+        const keyB = b.kind.key(b.params);
+        expect(leasePatternMatches(a.kind, leaseKeyFor(keyA))).toBe(true);
+        expect(leasePatternMatches(a.kind, keyB)).toBe(false);
+        expect(leasePatternMatches(a.kind, versionKeyFor(keyA))).toBe(false);
+        if (a.kind !== b.kind && !globMatch(a.kind.pattern(), keyB)) {
+          expect(leasePatternMatches(a.kind, leaseKeyFor(keyB))).toBe(false);
+        }
       }),
       RUNS,
     );

@@ -8,6 +8,8 @@ import type { ConsumedMessage } from './change-consumer.ts';
 export const DEAD_LETTER_HEADERS = {
   errorCode: 'freshen-error-code',
   errorMessage: 'freshen-error-message',
+  /** The failing rule's own error text, which may quote row values (so it is never logged). */
+  errorDetail: 'freshen-error-detail',
   originTopic: 'freshen-origin-topic',
   originPartition: 'freshen-origin-partition',
   originOffset: 'freshen-origin-offset',
@@ -17,7 +19,10 @@ export const DEAD_LETTER_HEADERS = {
 export interface DeadLetter {
   message: ConsumedMessage;
   errorCode: string;
+  /** Safe to log: names the table, rule and LSN, never row values. */
   errorMessage: string;
+  /** May hold row values: for the dead-letter topic only (FreshenError.detail). */
+  errorDetail?: string;
 }
 
 export interface DeadLetterProducer {
@@ -47,12 +52,15 @@ export async function createDeadLetterProducer(
       await producer.send({
         topic,
         acks: -1,
-        messages: letters.map(({ message, errorCode, errorMessage }) => ({
+        messages: letters.map(({ message, errorCode, errorMessage, errorDetail }) => ({
           key: message.key,
           value: message.value,
           headers: {
             [DEAD_LETTER_HEADERS.errorCode]: errorCode,
             [DEAD_LETTER_HEADERS.errorMessage]: errorMessage,
+            ...(errorDetail === undefined
+              ? {}
+              : { [DEAD_LETTER_HEADERS.errorDetail]: errorDetail }),
             [DEAD_LETTER_HEADERS.originTopic]: message.topic,
             [DEAD_LETTER_HEADERS.originPartition]: String(message.partition),
             [DEAD_LETTER_HEADERS.originOffset]: message.offset,

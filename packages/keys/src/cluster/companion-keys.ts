@@ -28,3 +28,12 @@ export function leaseKeyFor(key: string): string {
 export function versionKeyFor(key: string): string {
   return companionKey(key, 'version');
 }
+
+/**
+ * SCAN MATCH patterns for the fill leases of every key that `pattern` (a kind's pattern)
+ * matches, one per companion form. A lease exists before its key does (a reader that missed
+ * holds it while loading), so a table-wide invalidation finds such loads only through these.
+ */
+export function leasePatternsFor(pattern: string): string[] {
+  return [`{${pattern}}:lease`, `{*}:lease:${pattern}`];
+}

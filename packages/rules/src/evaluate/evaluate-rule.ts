@@ -32,18 +32,32 @@ export function evaluateRule(
       byKey.set(action.key, action);
     }
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new FreshenError(
-      'RULE_FAILED',
-      `${where} failed on ${event.op} at LSN ${event.lsn}: ${reason}`,
-      { cause: error },
-    );
+    throw ruleFailed(where, event, error);
   }
+}
+
+/**
+ * Freshen's own messages (an undeclared column, a missing parameter) name columns and kinds
+ * only, so they may be logged. A rule's own exception may quote row values (an email was seen
+ * in a log): its text goes only into `detail`, for the dead-letter topic, and it is not kept
+ * as the cause, which a logger's error serializer would print.
+ */
+function ruleFailed(where: string, event: ChangeEvent, error: unknown): FreshenError {
+  const at = `${where} failed on ${event.op} at LSN ${event.lsn}`;
+  if (error instanceof FreshenError)
+    return new FreshenError('RULE_FAILED', `${at}: ${error.message}`);
+  const name = error instanceof Error ? error.name : typeof error;
+  return new FreshenError(
+    'RULE_FAILED',
+    `${at}: the rule threw ${name} (its message may hold row values, so it is only in the dead letter)`,
+    { detail: error instanceof Error ? error.message : String(error) },
+  );
 }
 
 function toAction(rule: TableRule, target: Target, tracker: ReadTracker): CacheAction | undefined {
   if (!rule.produces.includes(target.kind)) {
-    throw new Error(
+    throw new FreshenError(
+      'RULE_FAILED',
       `it targets key kind ${target.kind.name}, which is not in its produces list; add it there so TRUNCATE covers it`,
     );
   }
@@ -53,7 +67,10 @@ function toAction(rule: TableRule, target: Target, tracker: ReadTracker): CacheA
   if (target.action === 'delete' || tracker.readUnavailable) return { kind: 'delete', key };
   const value = (target.options.serialize ?? serializeJson)(target.value);
   if (typeof value !== 'string') {
-    throw new Error(`the refresh value for ${target.kind.name} did not serialize to a string`);
+    throw new FreshenError(
+      'RULE_FAILED',
+      `the refresh value for ${target.kind.name} did not serialize to a string`,
+    );
   }
   return { kind: 'refresh', key, value, ttlMs: target.options.ttlMs };
 }
@@ -64,7 +81,8 @@ function buildKey(kind: KeyKind, params: Readonly<Record<string, unknown>>): str
     const value = params[param];
     if (value === null) return undefined;
     if (value === undefined) {
-      throw new Error(
+      throw new FreshenError(
+        'RULE_FAILED',
         `parameter ${param} of key kind ${kind.name} is undefined: the column was not in the change` +
           ' (an old-row column outside the primary key needs REPLICA IDENTITY FULL; run rules:validate)',
       );

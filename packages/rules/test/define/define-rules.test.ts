@@ -1,5 +1,5 @@
 import { defineKeyspace } from '@freshen/keys';
-import { isFreshenError } from '@freshen/runtime';
+import { isFreshenError, type FreshenError } from '@freshen/runtime';
 import { defineRules, invalidate, refresh, tableRule } from '../../src/index.ts';
 import { changeEvent } from '../change-event-fixture.ts';
 
@@ -202,22 +202,34 @@ describe('a rule that fails', () => {
     }
   }
 
-  it('is wrapped in RULE_FAILED naming table and rule', () => {
+  it('is wrapped in RULE_FAILED naming table and rule, with its own text (maybe row values) only in detail (regression: an email reached the log)', () => {
     const throwing = defineRules(
       tableRule('public.teams', {
         name: 'team cache',
         reads: ['id'],
         produces: [team],
         keys: () => {
-          throw new Error('boom');
+          throw new TypeError('no team for owner ada@example.com');
         },
       }),
     );
-    expect(
-      failure(() =>
-        throwing.evaluate(changeEvent({ op: 'insert', table: 'teams', new: { id: 1 } })),
-      ),
-    ).toBe("rule 'team cache' for public.teams failed on insert at LSN 0/16B3748: boom");
+    let caught: unknown;
+    try {
+      throwing.evaluate(changeEvent({ op: 'insert', table: 'teams', new: { id: 1 } }));
+    } catch (error) {
+      caught = error;
+    }
+    expect(isFreshenError(caught, 'RULE_FAILED')).toBe(true);
+    const error = caught as FreshenError;
+    expect(error.message).toBe(
+      "rule 'team cache' for public.teams failed on insert at LSN 0/16B3748: the rule threw TypeError (its message may hold row values, so it is only in the dead letter)",
+    );
+    expect(error.detail).toBe('no team for owner ada@example.com');
+    expect(error.cause).toBeUndefined();
+    // What a pino `err` serializer would print: nothing of the rule's text.
+    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(
+      'ada@example.com',
+    );
   });
 
   it('names the missing old column and the replica identity fix', () => {

@@ -131,6 +131,18 @@ function deadLetter(
 ): DeadLetter {
   const known = isFreshenError(error)
     ? error
-    : new FreshenError(fallback, (error as Error)?.message ?? String(error), { cause: error });
-  return { message, errorCode: known.code, errorMessage: known.message };
+    : // Not one of Freshen's own messages, so it may quote row values: dead letter only.
+      new FreshenError(
+        fallback,
+        `${(error as Error)?.name ?? typeof error} while processing the message`,
+        {
+          detail: (error as Error)?.message ?? String(error),
+        },
+      );
+  return {
+    message,
+    errorCode: known.code,
+    errorMessage: known.message,
+    ...(known.detail === undefined ? {} : { errorDetail: known.detail }),
+  };
 }

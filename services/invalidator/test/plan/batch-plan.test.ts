@@ -114,6 +114,21 @@ describe('planBatch', () => {
     expect(plan.steps).toEqual([]);
   });
 
+  it('keeps a rule set’s own error text (which may quote row values) out of the loggable message (regression: an email reached the log)', () => {
+    const leaky = {
+      ...rules,
+      evaluate: () => {
+        throw new TypeError('no account for ada@example.com');
+      },
+    };
+    const [letter] = planBatch(of(itemEvent('app', 1, {})), leaky).deadLetters;
+    expect(letter).toMatchObject({
+      errorCode: 'RULE_FAILED',
+      errorMessage: 'TypeError while processing the message',
+      errorDetail: 'no account for ada@example.com',
+    });
+  });
+
   it('skips and counts tables without rules', () => {
     const plan = planBatch(of(itemEvent('other', 1, {})), rules);
     expect(plan).toMatchObject({ skipped: 1, steps: [], deadLetters: [] });
