@@ -163,6 +163,14 @@ export class HardWrites {
     await this.pool.query(`update ${this.t('orders')} set status = $2 where id = $1`, [id, status]);
   }
 
+  /** Ids of the orders that exist now. */
+  async orderIds(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `select id::text from ${this.t('orders')}`,
+    );
+    return rows.map((row) => row.id);
+  }
+
   /**
    * TRUNCATE of one table, recording the rows it removed (the table is locked first, so the
    * list is exactly what the truncate removes). Returns those rows in the loaders' text form.
