@@ -82,6 +82,12 @@ export async function runConsistencyCheck(options: {
   const truncates: HeldTruncateFigures[] = [];
   let failover: ReaderFailover | undefined;
 
+  // Quiet users: nothing else writes them, so the values their refreshes wrote stay to be
+  // compared. Both sets are inserted here (on a new pipeline, the first events of its reader's
+  // session); the second changes again while the reader is down (among the first events of
+  // the next session).
+  const quietUsers = writes && hard!.failover ? await writes.createQuietUsers(10) : [];
+  const touchedWhileDown = quietUsers.slice(5);
   const scheduled: ScheduledStep[] = [];
   const truncateStep = (table: TruncatedTable, at: number): ScheduledStep => ({
     atMs: options.durationMs * at,
@@ -110,7 +116,9 @@ export async function runConsistencyCheck(options: {
       atMs: options.durationMs * 0.5,
       name: `reader failover (${signal})`,
       run: async () => {
-        failover = await pipeline.failOverReader(signal);
+        failover = await pipeline.failOverReader(signal, () =>
+          writes!.touchQuietUsers(touchedWhileDown),
+        );
       },
     });
   }

@@ -163,6 +163,35 @@ export class HardWrites {
     await this.pool.query(`update ${this.t('orders')} set status = $2 where id = $1`, [id, status]);
   }
 
+  /**
+   * Users no other writer touches: only touchQuietUsers changes them, so the value a refresh
+   * wrote from that change stays in the cache to be compared (an often-written row would be
+   * refreshed again by later events and hide a wrong first one).
+   */
+  async createQuietUsers(count: number): Promise<string[]> {
+    const tag = Math.random().toString(36).slice(2, 10);
+    const { rows } = await this.pool.query<{ id: string }>(
+      `insert into ${this.t('users')} (email, name) select 'quiet-' || $2 || '-' || i || '@example.com', 'Quiet ' || i
+       from generate_series(1, $1) i returning id::text`,
+      [count, tag],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * One transaction changing every quiet user (bio and updated_at, a timestamptz whose text
+   * form a wrong parser changes). Written while the reader is down or just started, these are
+   * among the first events of the next reader session.
+   */
+  async touchQuietUsers(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query(
+      `update ${this.t('users')} set bio = 'touched ' || clock_timestamp()::text, updated_at = clock_timestamp()
+       where id = any($1::bigint[])`,
+      [ids],
+    );
+  }
+
   /** Ids of the orders that exist now. */
   async orderIds(): Promise<string[]> {
     const { rows } = await this.pool.query<{ id: string }>(

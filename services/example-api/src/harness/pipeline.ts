@@ -70,10 +70,14 @@ export interface Pipeline {
    */
   waitForApplied(topics: readonly string[], timeoutMs?: number): Promise<void>;
   /**
-   * Kills the streaming reader with `signal` (needs standbyReader), waits until the standby
+   * Kills the streaming reader with `signal` (needs standbyReader), runs `whileDown` once it
+   * exited (its writes are then among the first of the next session), waits until the standby
    * streams, then starts a new standby, so the pipeline can fail over again.
    */
-  failOverReader(signal: 'SIGKILL' | 'SIGTERM'): Promise<ReaderFailover>;
+  failOverReader(
+    signal: 'SIGKILL' | 'SIGTERM',
+    whileDown?: () => Promise<void>,
+  ): Promise<ReaderFailover>;
   /** Stops both services (SIGTERM, then SIGKILL after a grace), drops slot, publication and topics. */
   close(): Promise<void>;
 }
@@ -211,7 +215,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
         waitForDrain(db, admin, name, groupId, topics, timeoutMs),
       waitForApplied: (applied, timeoutMs = 60 * SECOND) =>
         waitForApplied(db, admin, name, groupId, applied, timeoutMs),
-      async failOverReader(signal) {
+      async failOverReader(signal, whileDown) {
         if (!standby)
           throw new Error('failOverReader needs startPipeline({ standbyReader: true })');
         const started = performance.now();
@@ -219,6 +223,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
         if (signal === 'SIGKILL') active.kill('SIGKILL');
         else void active.stop();
         await active.exit;
+        await whileDown?.();
         await waitForRole(standby, 'streaming');
         const takeoverSeconds = (performance.now() - started) / 1000;
         reader = standby;
