@@ -5,7 +5,7 @@ import {
   type ResolvedCacheOptions,
   resolveCacheOptions,
 } from './cache-options.ts';
-import type { RedisClient } from './lua/lua-script.ts';
+import type { RedisClient } from '@freshen/storage';
 import {
   type CacheMetrics,
   cacheMetricsFor,

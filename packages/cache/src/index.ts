@@ -1,10 +1,8 @@
 export { CacheClient } from './cache-client.ts';
 export { DEFAULT_CACHE_OPTIONS, type CacheOptions, type ReadOptions } from './cache-options.ts';
-export type { RedisClient } from './lua/lua-script.ts';
+export type { RedisClient } from '@freshen/storage';
 export { CacheMetrics, cacheMetricsFor, type LeaseWaitOutcome } from './metrics/cache-metrics.ts';
-export { META_FIELD } from './reading/hash-storage.ts';
 export type { CacheRead, FillOutcome } from './reading/read-through.ts';
-export { ENVELOPE_MARK, decodeStoredValue, encodeStoredValue } from './reading/stored-value.ts';
 export { jitteredTtl } from './reading/ttl-jitter.ts';
 export { shouldRefreshEarly } from './reading/xfetch.ts';
 export { jsonSerializer, type Serializer } from './serializers/serializer.ts';

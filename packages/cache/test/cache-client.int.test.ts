@@ -11,7 +11,7 @@ import {
 import { Cluster, Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { CacheClient } from '../src/cache-client.ts';
-import { encodeStoredValue } from '../src/reading/stored-value.ts';
+import { encodeStoredValue } from '@freshen/storage';
 
 const cleanup = useCleanup();
 const redis = newRedis(cleanup);

@@ -1,5 +1,10 @@
 export { hashSlot, hashTagOf, CLUSTER_SLOTS } from './cluster/hash-slot.ts';
-export { leaseKeyFor, leasePatternsFor, versionKeyFor } from './cluster/companion-keys.ts';
+export {
+  leaseKeyFor,
+  leasePatternsFor,
+  versionKeyFor,
+  withCompanions,
+} from './cluster/companion-keys.ts';
 export { type KeyValue } from './encoding/param-encoding.ts';
 export {
   defineKeyspace,

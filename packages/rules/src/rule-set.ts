@@ -10,7 +10,10 @@ export interface RuleSet {
   /**
    * The actions for an insert, update or delete: at most one per key, a refresh winning over
    * a delete of the same key. Throws FreshenError RULE_FAILED (naming table and rule) if a rule
-   * throws, or if called with a truncate (use truncatePatterns).
+   * throws, or if called with a truncate (use truncatePatterns). A refresh must not be built
+   * from a column listed in `event.unavailable` (an unchanged TOAST value, or one left out of
+   * an oversized event): return a delete of that key instead, so the next read loads the row.
+   * defineRules does this for exactly the rules that read such a column.
    */
   evaluate(event: ChangeEvent): CacheAction[];
   /** SCAN MATCH patterns of every key kind the table's rules produce (for TRUNCATE). */

@@ -1,4 +1,4 @@
-import { decodeStoredValue } from '@freshen/cache';
+import { decodeStoredValue } from '@freshen/storage';
 import { EXAMPLE_SCHEMA_SQL, createExampleKeys } from '@freshen/example';
 import { createLogger } from '@freshen/runtime';
 import {

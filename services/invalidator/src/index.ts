@@ -16,5 +16,4 @@ export {
 } from './redis/redis-applier.ts';
 export { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
 export { truncateKeys, type TruncateOptions } from './redis/truncate-keys.ts';
-export { eventVersion } from './redis/version.ts';
 export { loadRules } from './rules/load-rules.ts';

@@ -1,16 +1,12 @@
-import { fillHashIfLeased } from '../lua/lease-scripts.ts';
-import type { RedisClient } from '../lua/lua-script.ts';
+import {
+  decodeHashMeta,
+  encodeHashMeta,
+  fillHashIfLeased,
+  HASH_META_FIELD,
+  type RedisClient,
+} from '@freshen/storage';
 import type { Serializer } from '../serializers/serializer.ts';
 import type { Encoded, Found, Storage } from './storage.ts';
-import { ENVELOPE_MARK } from './stored-value.ts';
-
-/**
- * The reserved hash field that marks a filled hash and carries its load time: `<loadMs>` for an
- * object, `<loadMs>:null` for "no such object" (cached like any other answer). Its presence, not
- * that of the requested fields, decides hit or miss, so a field the object lacks is not a miss.
- */
-export const META_FIELD = ENVELOPE_MARK;
-const ABSENT = ':null';
 
 /**
  * An object stored as one hash, one serialized field per property, read with HMGET so readers
@@ -34,7 +30,7 @@ export function hashStorage<T extends object, F extends keyof T & string>(
     async get(): Promise<Found<Pick<T, F> | null> | undefined> {
       const replies = await redis
         .pipeline()
-        .hmget(key, META_FIELD, ...fields)
+        .hmget(key, HASH_META_FIELD, ...fields)
         .pttl(key)
         .exec();
       const [hmget, ttlReply] = replies ?? [];
@@ -44,12 +40,9 @@ export function hashStorage<T extends object, F extends keyof T & string>(
       }
       const [meta, ...values] = (hmget?.[1] ?? []) as (string | null)[];
       if (meta === null || meta === undefined) return undefined;
-      const loadMs = Number.parseInt(meta, 10);
-      const found = {
-        loadMs: Number.isFinite(loadMs) ? loadMs : undefined,
-        remainingMs: Number(ttlReply?.[1] ?? -1),
-      };
-      if (meta.endsWith(ABSENT)) return { value: null, ...found };
+      const { loadMs, absent } = decodeHashMeta(meta);
+      const found = { loadMs, remainingMs: Number(ttlReply?.[1] ?? -1) };
+      if (absent) return { value: null, ...found };
       const value = {} as Pick<T, F>;
       try {
         fields.forEach((field, index) => {
@@ -65,8 +58,7 @@ export function hashStorage<T extends object, F extends keyof T & string>(
     project: (loaded) => (loaded === null ? null : pick(loaded)),
     encode(loaded, loadMs) {
       if (loaded === undefined) return undefined;
-      const load = String(Math.max(0, Math.round(loadMs)));
-      const args = [META_FIELD, loaded === null ? `${load}${ABSENT}` : load];
+      const args = [HASH_META_FIELD, encodeHashMeta(loadMs, loaded === null)];
       if (loaded !== null) {
         for (const [field, fieldValue] of Object.entries(loaded)) {
           if (fieldValue !== undefined) args.push(field, serializer.serialize(fieldValue));

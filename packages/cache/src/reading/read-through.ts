@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, FreshenError, sleep } from '@freshen/runtime';
 import type { ResolvedCacheOptions } from '../cache-options.ts';
-import { releaseLease } from '../lua/lease-scripts.ts';
-import type { RedisClient } from '../lua/lua-script.ts';
+import { releaseLease, type RedisClient } from '@freshen/storage';
 import type { CacheMetrics } from '../metrics/cache-metrics.ts';
 import type { Encoded, Storage } from './storage.ts';
 import { jitteredTtl } from './ttl-jitter.ts';

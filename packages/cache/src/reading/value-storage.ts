@@ -1,8 +1,11 @@
-import { fillIfLeased } from '../lua/lease-scripts.ts';
-import type { RedisClient } from '../lua/lua-script.ts';
+import {
+  decodeStoredValue,
+  encodeStoredValue,
+  fillIfLeased,
+  type RedisClient,
+} from '@freshen/storage';
 import type { Serializer } from '../serializers/serializer.ts';
 import type { Encoded, Found, Storage } from './storage.ts';
-import { decodeStoredValue, encodeStoredValue } from './stored-value.ts';
 
 /** A whole value in one Redis STRING (plain serialized value or the minimal envelope). */
 export function valueStorage<T>(

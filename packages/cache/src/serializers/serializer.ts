@@ -1,7 +1,7 @@
 /**
  * Turns a value into the string stored in Redis and back. JSON is the default; a custom
  * serializer (superjson, a JSON with bigint support, ...) must produce text that does not start
- * with the envelope marker U+001E (see `stored-value.ts`) and must agree with whatever the
+ * with the envelope marker U+001E (see `@freshen/storage`) and must agree with whatever the
  * invalidator's refresh rules write for the same keys.
  */
 export interface Serializer<T = unknown> {

@@ -1,7 +1,7 @@
 import { defineKeyspace, leaseKeyFor } from '@freshen/keys';
 import { deleteKeysWithPrefix, newRedis, uniqueName, useCleanup } from '@freshen/test-kit';
 import { CacheClient } from '../../src/cache-client.ts';
-import { META_FIELD } from '../../src/reading/hash-storage.ts';
+import { HASH_META_FIELD } from '@freshen/storage';
 import { invalidatorDelete } from '../support/invalidator-actions.ts';
 
 const cleanup = useCleanup();
@@ -48,7 +48,7 @@ describe('getFieldsOrLoad', () => {
     });
     expect(loads).toBe(1);
     expect(await redis.hget(key, 'tags')).toBe('["math"]');
-    expect(await redis.hexists(key, META_FIELD)).toBe(1);
+    expect(await redis.hexists(key, HASH_META_FIELD)).toBe(1);
     expect(await redis.pttl(key)).toBeGreaterThan(0);
     expect(await redis.exists(leaseKeyFor(key))).toBe(0);
   });

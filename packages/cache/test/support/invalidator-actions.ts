@@ -1,19 +1,16 @@
-import { leaseKeyFor, versionKeyFor } from '@freshen/keys';
+import { leaseKeyFor, versionKeyFor, withCompanions } from '@freshen/keys';
+import { refreshIfNewer } from '@freshen/storage';
 import type { Redis } from 'ioredis';
 
 /**
- * Exactly what the invalidator does for a delete action (contract: "UNLINK key,
- * leaseKeyFor(key), versionKeyFor(key)"), so cache tests replay an invalidation without
- * running the pipeline.
+ * Exactly what the invalidator does for a delete action (UNLINK the key with its companions),
+ * so cache tests replay an invalidation without running the pipeline.
  */
 export async function invalidatorDelete(redis: Redis, key: string): Promise<void> {
-  await redis.unlink(key, leaseKeyFor(key), versionKeyFor(key));
+  await redis.unlink(...withCompanions(key));
 }
 
-/**
- * The invalidator's refresh as the contract states it, minus the version comparison the
- * cache does not depend on: SET key value PX ttl, SET version PX ttl, DEL the lease.
- */
+/** The invalidator's refresh: the same script of @freshen/storage it runs. */
 export async function invalidatorRefresh(
   redis: Redis,
   key: string,
@@ -21,10 +18,9 @@ export async function invalidatorRefresh(
   ttlMs: number,
   version: string,
 ): Promise<void> {
-  await redis
-    .multi()
-    .set(key, value, 'PX', ttlMs)
-    .set(versionKeyFor(key), version, 'PX', ttlMs)
-    .del(leaseKeyFor(key))
-    .exec();
+  await refreshIfNewer.run(
+    redis,
+    [key, versionKeyFor(key), leaseKeyFor(key)],
+    [value, ttlMs, version],
+  );
 }

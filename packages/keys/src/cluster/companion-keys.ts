@@ -37,3 +37,11 @@ export function versionKeyFor(key: string): string {
 export function leasePatternsFor(pattern: string): string[] {
   return [`{${pattern}}:lease`, `{*}:lease:${pattern}`];
 }
+
+/**
+ * A cached key with the keys that travel with it: its fill lease and its refresh version.
+ * Deleting a key means deleting all three (one cluster slot, so one UNLINK may name them).
+ */
+export function withCompanions(key: string): [key: string, lease: string, version: string] {
+  return [key, leaseKeyFor(key), versionKeyFor(key)];
+}

@@ -1,6 +1,6 @@
 import { CacheClient, type RedisClient } from '@freshen/cache';
 import { createExampleKeys } from '@freshen/example';
-import { leaseKeyFor, versionKeyFor } from '@freshen/keys';
+import { withCompanions } from '@freshen/keys';
 import { MINUTE } from '@freshen/runtime';
 import type pg from 'pg';
 import { CachedReads } from '../data/cached-reads.ts';
@@ -172,9 +172,7 @@ export async function deleteKeyspace(redis: RedisClient, prefix: string): Promis
     // (and a Cluster pipeline must stay within one slot), so keys go in parallel batches.
     for (let start = 0; start < found.length; start += 100) {
       await Promise.all(
-        found
-          .slice(start, start + 100)
-          .map((key) => redis.unlink(key, leaseKeyFor(key), versionKeyFor(key))),
+        found.slice(start, start + 100).map((key) => redis.unlink(...withCompanions(key))),
       );
     }
   }

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { decodeStoredValue, META_FIELD, type RedisClient } from '@freshen/cache';
+import type { RedisClient } from '@freshen/cache';
+import { decodeHashMeta, decodeStoredValue, HASH_META_FIELD } from '@freshen/storage';
 import type { ExampleKeys } from '@freshen/example';
 import type { ExampleStore } from '../data/example-store.ts';
 import { scanKeys } from './keyspace-scan.ts';
@@ -89,9 +90,9 @@ async function readCached(
       : { value: JSON.parse(decodeStoredValue(text).payload) as unknown, hashFields: false };
   }
   if (type === 'hash') {
-    const { [META_FIELD]: meta, ...fields } = await redis.hgetall(key);
+    const { [HASH_META_FIELD]: meta, ...fields } = await redis.hgetall(key);
     if (meta === undefined) return undefined;
-    if (meta.endsWith(':null')) return { value: null, hashFields: true };
+    if (decodeHashMeta(meta).absent) return { value: null, hashFields: true };
     return {
       value: Object.fromEntries(
         Object.entries(fields).map(([field, text]) => [field, JSON.parse(text) as unknown]),

@@ -2,8 +2,8 @@ import { decodeEvent, type ChangeEvent } from '@freshen/change-event';
 import type { ConsumedMessage, DeadLetter } from '@freshen/kafka';
 import type { CacheAction, RuleSet } from '@freshen/rules';
 import { FreshenError, isFreshenError } from '@freshen/runtime';
+import { eventVersion } from '@freshen/storage';
 import type { RedisWork, RefreshCommand } from '../redis/redis-applier.ts';
-import { eventVersion } from '../redis/version.ts';
 
 /** Redis work between truncates, or one truncate; applied in this order. */
 export type PlanStep =
@@ -68,18 +68,12 @@ export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet):
       plan.deadLetters.push(deadLetter(message, error, 'RULE_FAILED'));
       continue;
     }
-    // A row with unchanged TOAST columns that Postgres did not send cannot be rendered whole:
-    // its refreshes become deletes, and the next read loads the full row.
-    const partial = event.unavailable.length > 0;
+    // Columns the event lacks (`unavailable`) are the rule set's concern (RuleSet.evaluate):
+    // it knows which of its refreshes read them.
     const version = eventVersion(event);
     for (const action of actions) {
       segment.delete(action.key);
-      segment.set(
-        action.key,
-        action.kind === 'refresh' && partial
-          ? { kind: 'delete', key: action.key }
-          : { ...action, version },
-      );
+      segment.set(action.key, { ...action, version });
     }
     plan.commitTimes.push(event.ts);
   }

@@ -1,7 +1,7 @@
-import { leaseKeyFor, versionKeyFor } from '@freshen/keys';
+import { leaseKeyFor, versionKeyFor, withCompanions } from '@freshen/keys';
 import { FreshenError } from '@freshen/runtime';
+import { isNoScript, loadScripts, refreshIfNewer } from '@freshen/storage';
 import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
-import { defineRefreshCommand, queueRefresh } from './refresh-script.ts';
 import { groupByNode } from './slot-groups.ts';
 
 export interface RefreshCommand {
@@ -39,19 +39,30 @@ export class RedisApplier {
 
   constructor(redis: Redis | Cluster) {
     this.redis = redis;
-    defineRefreshCommand(redis);
   }
 
   async apply(work: RedisWork): Promise<ApplyResult> {
     if (work.deletes.length === 0 && work.refreshes.length === 0)
       return { deleted: 0, refreshed: 0, refused: 0 };
-    const results =
-      this.redis instanceof Cluster
-        ? await this.applyOnCluster(this.redis, work)
-        : await this.applyOn(this.redis, work);
+    let results: number[];
+    try {
+      results = await this.applyOnce(work);
+    } catch (error) {
+      // The server lost its script cache (restart, failover, SCRIPT FLUSH): the work is safe to
+      // re-apply, so load the refresh script and run it again.
+      if (!isNoScript(error)) throw error;
+      await loadScripts(this.redis, [refreshIfNewer]);
+      results = await this.applyOnce(work);
+    }
     let refused = 0;
     for (const result of results) refused += result;
     return { deleted: work.deletes.length, refreshed: work.refreshes.length - refused, refused };
+  }
+
+  private applyOnce(work: RedisWork): Promise<number[]> {
+    return this.redis instanceof Cluster
+      ? this.applyOnCluster(this.redis, work)
+      : this.applyOn(this.redis, work);
   }
 
   /** One pipeline per master; returns, per pipeline, the number of refused refreshes. */
@@ -98,11 +109,15 @@ function queueWork(
   const keysPerUnlink = UNLINK_CHUNK / 3;
   for (let start = 0; start < deletes.length; start += keysPerUnlink) {
     const keys = deletes.slice(start, start + keysPerUnlink);
-    pipeline.unlink(...keys.flatMap((key) => [key, leaseKeyFor(key), versionKeyFor(key)]));
+    pipeline.unlink(...keys.flatMap(withCompanions));
     queued.push('unlink');
   }
   for (const { key, value, ttlMs, version } of refreshes) {
-    queueRefresh(pipeline, key, versionKeyFor(key), leaseKeyFor(key), value, ttlMs, version);
+    refreshIfNewer.queue(
+      pipeline,
+      [key, versionKeyFor(key), leaseKeyFor(key)],
+      [value, ttlMs, version],
+    );
     queued.push('refresh');
   }
 }
@@ -117,6 +132,7 @@ async function execCountingRefused(
     throw new FreshenError('REDIS_UNAVAILABLE', 'Redis discarded the pipeline; it will be retried');
   let refused = 0;
   for (const [index, [error, reply]] of replies.entries()) {
+    if (error && isNoScript(error)) throw error;
     if (error)
       throw new FreshenError('REDIS_UNAVAILABLE', `Redis failed a command: ${error.message}`, {
         cause: error,

@@ -1,4 +1,4 @@
-import { leaseKeyFor, leasePatternsFor, versionKeyFor } from '@freshen/keys';
+import { leasePatternsFor, withCompanions } from '@freshen/keys';
 import { Cluster, type Redis } from 'ioredis';
 import { groupByNode } from './slot-groups.ts';
 
@@ -34,9 +34,7 @@ export async function truncateKeys(
   );
   const perNode = await Promise.all(
     nodes.map((node) =>
-      scanAndUnlink(node, patterns, count, (keys) =>
-        unlink(redis, node, keys, (key) => [key, leaseKeyFor(key), versionKeyFor(key)]),
-      ),
+      scanAndUnlink(node, patterns, count, (keys) => unlink(redis, node, keys, withCompanions)),
     ),
   );
   return perNode.reduce((sum, n) => sum + n, 0);

@@ -11,7 +11,7 @@ import {
 } from '@freshen/test-kit';
 import type { Producer } from 'kafkajs';
 import type { Invalidator } from '../../src/invalidator.ts';
-import { eventVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '@freshen/storage';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { metricValue, newProducer, startTestInvalidator } from '../support/harness.ts';
 import { testRules } from '../support/test-rules.ts';

@@ -1,4 +1,4 @@
-import { hashSlot, leaseKeyFor, versionKeyFor } from '@freshen/keys';
+import { hashSlot, versionKeyFor, withCompanions } from '@freshen/keys';
 import {
   newKafkaAdmin,
   newTopic,
@@ -9,7 +9,7 @@ import {
 } from '@freshen/test-kit';
 import { Cluster } from 'ioredis';
 import { truncateKeys } from '../../src/redis/truncate-keys.ts';
-import { eventVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '@freshen/storage';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { newProducer, startTestInvalidator } from '../support/harness.ts';
 import { testRules } from '../support/test-rules.ts';
@@ -50,7 +50,7 @@ describe('Redis Cluster', () => {
 
   it('deletes keys, leases and versions spread over every master', async () => {
     const keys = Array.from({ length: 300 }, (_, id) => item.key({ id }));
-    const all = keys.flatMap((key) => [key, leaseKeyFor(key), versionKeyFor(key)]);
+    const all = keys.flatMap((key) => withCompanions(key));
     for (const key of all) await cluster.set(key, 'v');
     expect(mastersOf(keys).size).toBe(cluster.nodes('master').length);
     await send(...keys.map((_, id) => itemEvent(schema, id, { groups: [`g${id % 7}`] })));

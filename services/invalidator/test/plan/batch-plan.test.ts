@@ -1,7 +1,7 @@
 import { encodeEvent, type ChangeEvent } from '@freshen/change-event';
 import type { ConsumedMessage } from '@freshen/kafka';
 import { planBatch } from '../../src/plan/batch-plan.ts';
-import { eventVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '@freshen/storage';
 import { itemEvent } from '../support/events.ts';
 import { testRules } from '../support/test-rules.ts';
 
@@ -47,16 +47,6 @@ describe('planBatch', () => {
           ],
         },
       },
-    ]);
-  });
-
-  it('turns a refresh of a row with unavailable TOAST columns into a delete', () => {
-    const plan = planBatch(
-      of(itemEvent('app', 1, { mode: 'refresh' }, { unavailable: ['body'] })),
-      rules,
-    );
-    expect(plan.steps).toEqual([
-      { kind: 'apply', work: { deletes: [item.key({ id: 1 })], refreshes: [] } },
     ]);
   });
 

@@ -6,7 +6,8 @@ import { FreshenError } from '@freshen/runtime';
 /**
  * A small RuleSet for tests, written straight against the RuleSet interface so these tests
  * pin the invalidator's behaviour and not the rules DSL. Table `<schema>.items`:
- * - the row's `item` key: refresh with the row as JSON when `new.mode` is 'refresh', else delete;
+ * - the row's `item` key: refresh with the row as JSON when `new.mode` is 'refresh' and no
+ *   column is unavailable (RuleSet's contract), else delete;
  * - fan-out: every `group` key listed in `new.groups` (or `old.groups`) is deleted;
  * - `new.explode` makes the rule throw (dead-letter tests).
  */
@@ -24,7 +25,7 @@ export function testRules(prefix: string, schema = 'app') {
         throw new FreshenError('RULE_FAILED', `rule items threw: explode (${table})`);
       const id = event.key.id as string | number;
       const actions: CacheAction[] = [];
-      if (event.op !== 'delete' && row.mode === 'refresh') {
+      if (event.op !== 'delete' && row.mode === 'refresh' && event.unavailable.length === 0) {
         actions.push({
           kind: 'refresh',
           key: item.key({ id }),

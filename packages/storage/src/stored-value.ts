@@ -1,4 +1,6 @@
 /**
+ * The stored forms of the storage contract (docs/architecture.md, "Storage contract").
+ *
  * What a cached whole value looks like in Redis. The contract says a cached value is a STRING
  * holding the serialized value; the invalidator's refresh writes exactly that. Values filled by
  * this library add the one number XFetch needs, in a minimal envelope:
@@ -29,4 +31,22 @@ export function decodeStoredValue(text: string): StoredValue {
   // A marker without a well-formed header is not ours: treat the whole text as a plain value.
   if (!Number.isFinite(loadMs)) return { payload: text, loadMs: undefined };
   return { payload: text.slice(end + 1), loadMs };
+}
+
+/**
+ * An object cached as a hash (one serialized field per property) carries this reserved field:
+ * it marks the hash as filled and holds the load time, `<loadMs>` for an object and
+ * `<loadMs>:null` for "no such object" (cached like any other answer). Its presence, not that
+ * of the requested fields, decides hit or miss. Such keys are invalidated by delete only.
+ */
+export const HASH_META_FIELD = ENVELOPE_MARK;
+const ABSENT = ':null';
+
+export function encodeHashMeta(loadMs: number, absent: boolean): string {
+  return `${Math.max(0, Math.round(loadMs))}${absent ? ABSENT : ''}`;
+}
+
+export function decodeHashMeta(meta: string): { loadMs: number | undefined; absent: boolean } {
+  const loadMs = Number.parseInt(meta, 10);
+  return { loadMs: Number.isFinite(loadMs) ? loadMs : undefined, absent: meta.endsWith(ABSENT) };
 }

@@ -1,4 +1,4 @@
-import { eventVersion } from '../../src/redis/version.ts';
+import { eventVersion } from '../src/version.ts';
 
 describe('eventVersion', () => {
   it('pads the commit LSN to 16 hex digits so string order is LSN order', () => {

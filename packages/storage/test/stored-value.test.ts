@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeStoredValue, encodeStoredValue } from '../../src/reading/stored-value.ts';
+import { decodeStoredValue, encodeStoredValue } from '../src/stored-value.ts';
 
 describe('stored value envelope', () => {
   it('round-trips any payload with its load time', () => {

@@ -1,0 +1,14 @@
+import { LuaScript } from './lua-script.ts';
+import { LUA_SOURCES } from './lua/lua-sources.generated.ts';
+
+// The scripts of the storage contract, one .lua file each in ./lua (see the comment at the top
+// of each file for its keys, arguments and reply). The cache runs the fill and release scripts,
+// the invalidator the refresh: both sides read these same files.
+
+export const fillIfLeased = new LuaScript('fill-if-leased', LUA_SOURCES['fill-if-leased']);
+export const fillHashIfLeased = new LuaScript(
+  'fill-hash-if-leased',
+  LUA_SOURCES['fill-hash-if-leased'],
+);
+export const releaseLease = new LuaScript('release-lease', LUA_SOURCES['release-lease']);
+export const refreshIfNewer = new LuaScript('refresh-if-newer', LUA_SOURCES['refresh-if-newer']);
