@@ -278,17 +278,24 @@ export class HardWrites {
 
   /**
    * Opens a transaction now, makes several writes to `userId` and `productId` (name twice,
-   * email, price, a new order, a membership toggle), and commits when `commitAfter` resolves,
-   * while other writes flow. Returns the number of writes it committed. The caller keeps other
+   * email, price, a new order, a membership toggle), and commits when `commitAfter()` resolves,
+   * while other writes flow. Returns the number of writes it committed (0: the user was gone). The caller keeps other
    * writers off these two rows: they would wait on its locks for the whole time.
    */
   async longTransaction(
     userId: string,
     productId: string,
     email: string,
-    commitAfter: Promise<void>,
+    commitAfter: () => Promise<void>,
   ): Promise<number> {
     return this.transaction(async (client) => {
+      // A move or delete of this user may have been under way when it was picked: lock the
+      // user first and give up (0) if it is gone, rather than fail on a foreign key later.
+      const user = await client.query(
+        `select 1 from ${this.t('users')} where id = $1 for no key update`,
+        [userId],
+      );
+      if (user.rowCount !== 1) return 0;
       const writes: [string, unknown[]][] = [
         [
           `update ${this.t('users')} set name = 'long 1', updated_at = now() where id = $1`,
@@ -313,7 +320,7 @@ export class HardWrites {
         ],
       ];
       for (const [sql, values] of writes) await client.query(sql, values);
-      await commitAfter;
+      await commitAfter();
       return writes.length;
     });
   }

@@ -304,20 +304,7 @@ async function waitForDrain(
   topics: readonly string[],
   timeoutMs: number,
 ): Promise<void> {
-  const { rows } = await db.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
-  const target = rows[0]!.lsn;
-  await pollUntil(
-    async () => {
-      const { rows: slots } = await db.query<{ done: boolean; confirmed: string }>(
-        'select confirmed_flush_lsn >= $1::pg_lsn as done, confirmed_flush_lsn::text as confirmed from pg_replication_slots where slot_name = $2',
-        [target, slot],
-      );
-      return slots[0]?.done === true
-        ? true
-        : `slot ${slot} confirmed ${slots[0]?.confirmed ?? 'missing'} < ${target}`;
-    },
-    { timeoutMs, description: `slot ${slot} to confirm ${target}` },
-  );
+  await waitForSlotConfirm(db, slot, timeoutMs);
   await pollUntil(
     async () => {
       const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });

@@ -10,7 +10,7 @@ export interface HardWorkload {
   writes: HardWrites;
   /** Primary-key moves of users spread over the run. */
   pkMoves: number;
-  /** One long transaction: opened at 10 % of the run, committed at 60 %. */
+  /** One long transaction: opened at 10 % of the run, committed at 60 % (retried with another user if its user moved meanwhile). */
   longTransaction: boolean;
 }
 
@@ -209,25 +209,25 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadCou
 
   const longTransaction = async (writes: HardWrites) => {
     await sleep(options.durationMs * 0.1);
-    if (!running()) return;
-    const user = pickFree(fixture.userIds);
-    const product = pickFree(fixture.productIds);
-    busy.add(user).add(product);
-    const email = newEmail();
-    fixture.emails.push(email);
-    try {
-      await attempt(async () => {
-        counts.longTransactionWrites = await writes.longTransaction(
-          user,
-          product,
-          email,
-          sleep(options.durationMs * 0.5),
-        );
-        counts.writes++;
-      });
-    } finally {
-      busy.delete(user);
-      busy.delete(product);
+    const commitAt = started + options.durationMs * 0.6;
+    // A user picked while a move of it was under way is gone: pick again (a few times).
+    for (let tries = 0; tries < 5 && running() && counts.longTransactionWrites === 0; tries++) {
+      const user = pickFree(fixture.userIds);
+      const product = pickFree(fixture.productIds);
+      busy.add(user).add(product);
+      const email = newEmail();
+      fixture.emails.push(email);
+      try {
+        await attempt(async () => {
+          counts.longTransactionWrites = await writes.longTransaction(user, product, email, () =>
+            sleep(Math.max(0, commitAt - Date.now())),
+          );
+          if (counts.longTransactionWrites > 0) counts.writes++;
+        });
+      } finally {
+        busy.delete(user);
+        busy.delete(product);
+      }
     }
   };
 
