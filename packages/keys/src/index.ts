@@ -1,4 +1,4 @@
-export { hashSlot, hashTagOf, CLUSTER_SLOTS } from './cluster/hash-slot.ts';
+export { hashSlot, hashTagOf } from './cluster/hash-slot.ts';
 export {
   leaseKeyFor,
   leasePatternsFor,

@@ -11,6 +11,8 @@ export {
   newKafkaAdmin,
   newPgClient,
   newRedis,
+  newRedisCluster,
+  redisTopologies,
   newSchema,
   newTopic,
 } from './resources.ts';

@@ -1,6 +1,6 @@
 import { createKafkaClient, ensureTopics } from '@freshen/kafka';
 import { createLogger, type CloseList } from '@freshen/runtime';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import pg from 'pg';
 import { stackSettings } from './stack.ts';
@@ -93,6 +93,23 @@ export function newRedis(cleanup: CloseList): Redis {
   });
   cleanup.add('redis client', () => redis.quit());
   return redis;
+}
+
+/** A client of the stack's three-master Redis Cluster, closed by `cleanup`. */
+export function newRedisCluster(cleanup: CloseList): Cluster {
+  const cluster = new Cluster(stackSettings().redisClusterNodes, {
+    redisOptions: { maxRetriesPerRequest: 2 },
+  });
+  cleanup.add('redis cluster client', () => cluster.quit());
+  return cluster;
+}
+
+/** Both Redis topologies Freshen supports, for `describe.each`: [name, connect]. */
+export function redisTopologies(cleanup: CloseList): [string, () => Redis | Cluster][] {
+  return [
+    ['a single Redis', () => newRedis(cleanup)],
+    ['Redis Cluster', () => newRedisCluster(cleanup)],
+  ];
 }
 
 /** Deletes every key starting with `prefix` (SCAN, never KEYS). */

@@ -1,4 +1,10 @@
-import type { CacheClient } from '../cache-client.ts';
+import type { ReadOptions } from '../cache-options.ts';
+import type { CacheRead } from '../reading/read-through.ts';
+
+/** What warming needs of a cache: its leased read (CacheClient has it). */
+export interface LeasedReader {
+  read<T>(key: string, loader: () => Promise<T>, options?: ReadOptions): Promise<CacheRead<T>>;
+}
 
 /** One key to pre-populate and how to load its value. */
 export interface WarmEntry {
@@ -49,7 +55,7 @@ const KEPT_ERRORS = 10;
  * counted and warming goes on.
  */
 export async function warm(
-  cache: CacheClient,
+  cache: LeasedReader,
   entries: Iterable<WarmEntry> | AsyncIterable<WarmEntry>,
   options: WarmOptions = {},
 ): Promise<WarmSummary> {

@@ -28,7 +28,6 @@ export const ERROR_CODES = {
   /** A cache-aside loader failed; the caller gets the cause. */
   LOADER_FAILED: { retryable: false },
   /** Shutdown did not finish within its deadline. */
-  SHUTDOWN_TIMEOUT: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -31,11 +31,6 @@ export class LsnTracker {
     return this.head === this.queue.length;
   }
 
-  /** Transactions received and not yet durable (open ones included). */
-  get openTransactions(): number {
-    return this.queue.length - this.head;
-  }
-
   begin(): TrackedTransaction {
     const txn: TrackedTransaction = { pending: 0, endLsn: undefined };
     this.queue.push(txn);

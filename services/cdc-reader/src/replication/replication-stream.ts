@@ -119,10 +119,6 @@ export class ReplicationStream {
     this.connection?.stream.resume();
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
   /** Sends a standby status update confirming `lsn` (exactly; see standby-status.ts). */
   confirm(lsn: bigint, replyRequested = false): void {
     this.connection?.sendCopyFromChunk(standbyStatusUpdate(lsn, replyRequested));

@@ -53,6 +53,6 @@ describe('LsnTracker', () => {
     });
     for (const txn of txns) tracker.ack(txn);
     expect(tracker.durableLsn).toBe(5000n);
-    expect(tracker.openTransactions).toBe(0);
+    expect(tracker.idle).toBe(true);
   });
 });

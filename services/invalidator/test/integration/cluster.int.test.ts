@@ -1,13 +1,13 @@
 import { hashSlot, versionKeyFor, withCompanions } from '@freshen/keys';
 import {
   newKafkaAdmin,
+  newRedisCluster,
   newTopic,
   stackSettings,
   uniqueName,
   useCleanup,
   waitFor,
 } from '@freshen/test-kit';
-import { Cluster } from 'ioredis';
 import { truncateKeys } from '../../src/redis/truncate-keys.ts';
 import { eventVersion } from '@freshen/storage';
 import { itemEvent, toMessage } from '../support/events.ts';
@@ -18,8 +18,7 @@ const cleanup = useCleanup();
 const prefix = uniqueName('inv_cluster');
 const { rules, item, group, schema } = testRules(prefix);
 const nodes = stackSettings().redisClusterNodes;
-const cluster = new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 2 } });
-cleanup.add('cluster client', () => cluster.quit());
+const cluster = newRedisCluster(cleanup);
 cleanup.add('cluster keys', () => truncateKeys(cluster, [`${prefix}*`, `{${prefix}*`]));
 
 const countOnMasters = async (keys: string[]) => {

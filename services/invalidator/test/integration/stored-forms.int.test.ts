@@ -1,7 +1,7 @@
 import { CacheClient } from '@freshen/cache';
 import { withCompanions } from '@freshen/keys';
 import { eventVersion } from '@freshen/storage';
-import { newRedis, stackSettings, uniqueName, useCleanup } from '@freshen/test-kit';
+import { redisTopologies, uniqueName, useCleanup } from '@freshen/test-kit';
 import { Cluster, type Redis } from 'ioredis';
 import { RedisApplier } from '../../src/redis/redis-applier.ts';
 import { truncateKeys } from '../../src/redis/truncate-keys.ts';
@@ -9,17 +9,7 @@ import { testRules } from '../support/test-rules.ts';
 
 const cleanup = useCleanup();
 
-const topologies: [string, () => Redis | Cluster][] = [
-  ['a single Redis', () => newRedis(cleanup)],
-  [
-    'Redis Cluster',
-    () => {
-      const cluster = new Cluster(stackSettings().redisClusterNodes);
-      cleanup.add('cluster client', () => cluster.quit());
-      return cluster;
-    },
-  ],
-];
+const topologies = redisTopologies(cleanup);
 
 const countExisting = async (redis: Redis | Cluster, keys: string[]) => {
   let present = 0;

@@ -2,8 +2,8 @@ import { CacheClient, type CacheRead } from '@freshen/cache';
 import { leaseKeyFor } from '@freshen/keys';
 import {
   newKafkaAdmin,
-  newRedis,
   newTopic,
+  redisTopologies,
   stackSettings,
   uniqueName,
   useCleanup,
@@ -19,17 +19,7 @@ import { testRules } from '../support/test-rules.ts';
 const cleanup = useCleanup();
 const PARTITIONS = 3;
 
-const topologies: [string, () => Redis | Cluster][] = [
-  ['a single Redis', () => newRedis(cleanup)],
-  [
-    'Redis Cluster',
-    () => {
-      const cluster = new Cluster(stackSettings().redisClusterNodes);
-      cleanup.add('cluster client', () => cluster.quit());
-      return cluster;
-    },
-  ],
-];
+const topologies = redisTopologies(cleanup);
 
 describe.each(topologies)(
   'TRUNCATE refuses fills that were loading when it was applied, on %s (regression: their leases survived it)',

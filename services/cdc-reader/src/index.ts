@@ -1,2 +1,0 @@
-export { loadReaderConfig, readerConfigSchema, type ReaderConfig } from './config.ts';
-export { startReader, type Reader, type ReaderRole } from './reader.ts';
