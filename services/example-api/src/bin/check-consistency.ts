@@ -1,20 +1,50 @@
-// The consistency checker (DESIGN.md, "Measuring it"): races readers against writers through
-// the real pipeline, with fill leases and then without, and counts the cached keys that
-// disagree with their rows once the pipeline has drained.
-//   node services/example-api/src/bin/check-consistency.ts
-//   (CHECK_DURATION_SECONDS, CHECK_READERS, CHECK_WRITERS, CHECK_LOAD_DELAY_MS; stack from .stack/env)
+// The consistency checker (DESIGN.md, "Measuring it"; issue 9): races readers against writers
+// through the real pipeline and counts the cached keys that disagree with their rows, exactly
+// (text form included), once the pipeline has drained; each stale key is given a cause.
+//   npm run check:consistency          (stack from .stack/env; its own slot, schema and keys)
+// Runs: CHECK_RUNS runs with leases on a single Redis, one run without leases (it must find
+// stale keys, or the check could not fail), then (CHECK_CLUSTER) one run with leases on Redis
+// Cluster. Every run: CHECK_INVALIDATORS invalidators in one group, PK moves, delete + re-insert
+// of a key, rows updated twice in one transaction, a long transaction committed late, TRUNCATE
+// of orders and team_members under held loads, and a cdc-reader failover to a standby.
+// Exit 1 if a run with leases has a stale key (or a held fill was written, or a workload
+// error), or the run without leases has none; figures on stdout, .bench/consistency.json.
+// Environment (defaults):
+//   CHECK_RUNS (1)               runs with leases on, single Redis
+//   CHECK_CLUSTER (true)         one more run with leases on Redis Cluster (REDIS_CLUSTER_NODES)
+//   CHECK_INVALIDATORS (2)       invalidator instances in the consumer group
+//   CHECK_PK_MOVES (30)          primary-key moves per run
+//   CHECK_TRUNCATES (true)       truncates of orders and team_members under held loads
+//   CHECK_HELD_LOADS (10)        reads held across each truncate
+//   CHECK_LONG_TRANSACTION (true) one transaction open from 10 % to 60 % of each run
+//   CHECK_FAILOVER (true)        standby reader; SIGKILL/SIGTERM (alternating) the active at 50 %
+//   CHECK_DURATION_SECONDS (10), CHECK_READERS (16), CHECK_WRITERS (4),
+//   CHECK_WRITE_PAUSE_MS (20), CHECK_LOAD_DELAY_MS (200)
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from '@freshen/config';
+import type { RedisClient } from '@freshen/cache';
+import { ConfigError, toHostPort } from '@freshen/config';
 import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
 import { CloseList } from '@freshen/runtime';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import { ExampleStore } from '../data/example-store.ts';
-import { deleteKeyspace, runConsistencyCheck } from '../harness/consistency-run.ts';
+import { PG_SESSION_OPTIONS } from '../data/pg-session.ts';
+import {
+  figuresLine,
+  runFigures,
+  verdictOf,
+  writeConsistencyReport,
+  type RunFigures,
+} from '../harness/consistency-report.ts';
+import {
+  deleteKeyspace,
+  runConsistencyCheck,
+  type ConsistencyResult,
+} from '../harness/consistency-run.ts';
 import { createFixture } from '../harness/fixture.ts';
 import { readHarnessConfig } from '../harness/harness-config.ts';
 import { startPipeline } from '../harness/pipeline.ts';
-import { PG_SESSION_OPTIONS } from '../data/pg-session.ts';
+import { findRepoRoot } from '../harness/repo-root.ts';
 
 let config;
 try {
@@ -28,6 +58,8 @@ try {
 const name = `consistency_${randomBytes(4).toString('hex')}`;
 const closeList = new CloseList();
 const say = (line: string) => process.stderr.write(`${line}\n`);
+const startedAt = new Date().toISOString();
+const runs: { figures: RunFigures; result: ConsistencyResult }[] = [];
 let failed = false;
 try {
   const db = new pg.Client({ connectionString: config.databaseUrl });
@@ -38,60 +70,102 @@ try {
   const fixture = await createFixture(db, name, { users: 20, teams: 4, products: 8 });
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
-    max: config.readers + config.writers + 2,
+    max: config.readers + config.writers + config.heldLoads + 6,
     options: PG_SESSION_OPTIONS,
   });
   closeList.add('pool', () => pool.end());
-  const redis = new Redis(config.redisUrl);
-  closeList.add('redis', () => redis.quit());
-  closeList.add('cache keys', () => deleteKeyspace(redis, name));
-
-  say(`starting cdc-reader and invalidator (slot, topics, group, schema and keyspace ${name})`);
-  const pipeline = await startPipeline({
-    databaseUrl: config.databaseUrl,
-    kafkaBrokers: config.kafkaBrokers,
-    redisUrl: config.redisUrl,
-    schema: name,
-    keyPrefix: name,
-    name,
-  });
-  closeList.add('pipeline', () => pipeline.close());
   const store = new ExampleStore(pool, name);
 
-  const results = [];
-  for (const leases of [true, false]) {
+  const measure = async (
+    redis: RedisClient,
+    mode: 'standalone' | 'cluster',
+    pipelineName: string,
+    leasesPerRun: boolean[],
+  ) => {
+    closeList.add(`${mode} cache keys`, () => deleteKeyspace(redis, name));
     say(
-      `${leases ? 'with' : 'WITHOUT'} leases: ${config.readers} readers, ${config.writers} writers, ${config.durationMs / 1000} s, loads held up to ${config.loadDelayMs} ms...`,
+      `starting cdc-reader${config.failover ? ' (and a standby)' : ''} and ${config.invalidators} invalidators on ${mode} Redis (slot, topics, group ${pipelineName}; schema and keyspace ${name})`,
     );
-    results.push(
-      await runConsistencyCheck({
-        redis,
-        pipeline,
-        store,
-        db,
-        fixture,
-        keyPrefix: name,
-        leases,
-        ...config,
-      }),
-    );
+    const pipeline = await startPipeline({
+      databaseUrl: config.databaseUrl,
+      kafkaBrokers: config.kafkaBrokers,
+      redisUrl: config.redisUrl,
+      schema: name,
+      keyPrefix: name,
+      name: pipelineName,
+      invalidators: config.invalidators,
+      standbyReader: config.failover,
+      ...(mode === 'cluster' ? { redisClusterNodes: config.clusterNodes } : {}),
+    });
+    try {
+      for (const leases of leasesPerRun) {
+        const run = runs.length + 1;
+        say(
+          `run ${run}: ${leases ? 'with' : 'WITHOUT'} leases on ${mode} Redis, ${config.readers} readers, ${config.writers} writers, ${config.durationMs / 1000} s, loads held up to ${config.loadDelayMs} ms...`,
+        );
+        const result = await runConsistencyCheck({
+          redis,
+          pipeline,
+          store,
+          db,
+          fixture,
+          keyPrefix: name,
+          leases,
+          ...config,
+          hard: {
+            pool,
+            schema: name,
+            pkMoves: config.pkMoves,
+            truncates: config.truncates,
+            heldLoads: config.heldLoads,
+            longTransaction: config.longTransaction,
+            ...(config.failover ? { failover: run % 2 === 1 ? 'SIGKILL' : 'SIGTERM' } : {}),
+          },
+        });
+        const figures = runFigures(run, mode, config.invalidators, result);
+        runs.push({ figures, result });
+        process.stdout.write(`${JSON.stringify(figures)}\n`);
+        say(figuresLine(figures));
+      }
+    } finally {
+      await pipeline.close().catch((error: unknown) => {
+        const steps =
+          error instanceof AggregateError ? (error.errors as Error[]) : [error as Error];
+        for (const step of steps) say(`cleanup (${mode} pipeline): ${step.message}`);
+      });
+    }
+  };
+
+  const redis = new Redis(config.redisUrl);
+  closeList.add('redis', () => redis.quit());
+  await measure(redis, 'standalone', name, [
+    ...Array.from({ length: config.runs }, () => true),
+    false,
+  ]);
+  if (config.clusterNodes.length > 0) {
+    const cluster = new Cluster(config.clusterNodes.map(toHostPort));
+    closeList.add('redis cluster', () => cluster.quit());
+    await measure(cluster, 'cluster', `${name}_cluster`, [true]);
   }
-  for (const result of results) {
-    const { stale, ...figures } = result;
-    process.stdout.write(
-      `${JSON.stringify({ ...figures, drainSeconds: Number(figures.drainSeconds.toFixed(2)), staleKeys: stale.length, staleExamples: stale.slice(0, 3).map((s) => s.key) })}\n`,
-    );
-  }
-  const [withLeases, without] = results;
-  say(
-    `with leases: ${withLeases!.stale.length} stale of ${withLeases!.checked} cached keys (${withLeases!.fillsRefused} fills refused)`,
-  );
-  say(`without leases: ${without!.stale.length} stale of ${without!.checked} cached keys`);
-  failed = withLeases!.stale.length > 0;
 } catch (error) {
   say(`consistency check failed: ${(error as Error).stack ?? String(error)}`);
   failed = true;
 } finally {
-  await closeList.close().catch((error: unknown) => say(`cleanup: ${(error as Error).message}`));
+  await closeList.close().catch((error: unknown) => {
+    const steps = error instanceof AggregateError ? (error.errors as Error[]) : [error as Error];
+    for (const step of steps) say(`cleanup: ${step.message}`);
+  });
 }
-process.exit(failed ? 1 : 0);
+const verdict = verdictOf(runs.map((run) => run.figures));
+if (runs.length > 0) {
+  const file = writeConsistencyReport(findRepoRoot(), {
+    startedAt,
+    settings: { ...config, databaseUrl: undefined, redisUrl: undefined },
+    runs,
+    verdict,
+  });
+  say(`figures of ${runs.length} runs written to ${file}`);
+}
+for (const problem of verdict.problems) say(`FAIL ${problem}`);
+if (verdict.ok && !failed) say('consistency check passed');
+process.exit(failed || !verdict.ok ? 1 : 0);

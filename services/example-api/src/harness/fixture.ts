@@ -1,8 +1,16 @@
 import type pg from 'pg';
 
-/** The rows a workload plays with: few, so readers and writers collide often. */
+/**
+ * The rows a workload plays with: few, so readers and writers collide often. The lists change
+ * as the workload writes: a primary-key move replaces the user's id in userIds and adds the old
+ * one to formerUserIds (readers read both), new orders join orderIds.
+ */
 export interface Fixture {
   userIds: string[];
+  /** Ids users had before a primary-key move (no row has them now). */
+  formerUserIds: string[];
+  /** Orders created by the workload (some removed since, by a truncate or a cascade). */
+  orderIds: string[];
   teamIds: string[];
   productIds: string[];
   skus: string[];
@@ -44,6 +52,8 @@ export async function createFixture(
   );
   return {
     userIds: users.rows.map((row) => row.id),
+    formerUserIds: [],
+    orderIds: [],
     teamIds: teams.rows.map((row) => row.id),
     productIds: products.rows.map((row) => row.id),
     skus: products.rows.map((row) => row.sku),

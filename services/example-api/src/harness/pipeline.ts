@@ -29,11 +29,31 @@ export interface PipelineSettings {
   invalidatorMetricsPort?: number;
   /** Run the services in their own process groups (see spawnService). Default false. */
   detached?: boolean;
+  /** Invalidator instances in the one consumer group (partitions split between them). Default 1. */
+  invalidators?: number;
+  /**
+   * Start a standby cdc-reader on the same slot up front (it waits on the slot's advisory lock),
+   * so failOverReader() can kill the active one and the standby takes over. Default false.
+   */
+  standbyReader?: boolean;
+  /** Redis Cluster seed nodes (host:port): the invalidators run with REDIS_MODE=cluster. */
+  redisClusterNodes?: string[];
+}
+
+/** What failOverReader() saw. */
+export interface ReaderFailover {
+  signal: 'SIGKILL' | 'SIGTERM';
+  /** Seconds from the signal until the standby reported itself streaming. */
+  takeoverSeconds: number;
 }
 
 export interface Pipeline {
+  /** The streaming cdc-reader (after a failover, the one that took over). */
   readonly reader: ServiceProcess;
+  /** The first invalidator instance. */
   readonly invalidator: ServiceProcess;
+  /** Every invalidator instance (settings.invalidators of them). */
+  readonly invalidators: readonly ServiceProcess[];
   readonly topics: readonly string[];
   readonly groupId: string;
   /**
@@ -42,6 +62,22 @@ export interface Pipeline {
    * invalidator's group committed every partition to its end (it commits only after Redis acks).
    */
   waitForDrain(timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until every change committed before the call was applied by the invalidators on every
+   * partition of `topics`, while other changes keep flowing: the slot confirmed the WAL position
+   * at the call, then the group committed each partition up to its end as seen at that moment.
+   * (waitForDrain needs writes to stop; this does not.)
+   */
+  waitForApplied(topics: readonly string[], timeoutMs?: number): Promise<void>;
+  /**
+   * Kills the streaming reader with `signal` (needs standbyReader), runs `whileDown` once it
+   * exited (its writes are then among the first of the next session), waits until the standby
+   * streams, then starts a new standby, so the pipeline can fail over again.
+   */
+  failOverReader(
+    signal: 'SIGKILL' | 'SIGTERM',
+    whileDown?: () => Promise<void>,
+  ): Promise<ReaderFailover>;
   /** Stops both services (SIGTERM, then SIGKILL after a grace), drops slot, publication and topics. */
   close(): Promise<void>;
 }
@@ -81,7 +117,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
     closeList.add('topics', () => admin.deleteTopics({ topics: [...topics, dlqTopic] }));
     closeList.add('consumer group', () => admin.deleteGroups([groupId]).catch(() => {}));
 
-    const reader = spawnService({
+    const readerOptions = {
       name: 'cdc-reader',
       detached: settings.detached ?? false,
       main: path.join(root, 'services/cdc-reader/src/main.ts'),
@@ -99,9 +135,10 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
         STATUS_INTERVAL_MS: '200',
         LOG_LEVEL: logLevel,
       },
-    });
+    };
+    let reader = spawnService(readerOptions);
     closeList.add('cdc-reader', () => reader.stop());
-    const invalidator = spawnService({
+    const invalidatorOptions = {
       name: 'invalidator',
       detached: settings.detached ?? false,
       main: path.join(root, 'services/invalidator/src/main.ts'),
@@ -119,10 +156,28 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
         EXAMPLE_RULES_KEY_PREFIX: settings.keyPrefix,
         LOG_LEVEL: logLevel,
       },
+    };
+    const clusterEnv: Record<string, string> = settings.redisClusterNodes
+      ? { REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: settings.redisClusterNodes.join(',') }
+      : {};
+    const invalidator = spawnService({
+      ...invalidatorOptions,
+      env: { ...invalidatorOptions.env, ...clusterEnv },
     });
     closeList.add('invalidator', () => invalidator.stop());
+    const invalidators = [invalidator];
+    for (let instance = 2; instance <= (settings.invalidators ?? 1); instance++) {
+      const another = spawnService({
+        ...invalidatorOptions,
+        name: `invalidator-${instance}`,
+        metricsPort: await freePort(),
+        env: { ...invalidatorOptions.env, ...clusterEnv },
+      });
+      closeList.add(another.name, () => another.stop());
+      invalidators.push(another);
+    }
 
-    for (const service of [reader, invalidator]) {
+    for (const service of [reader, ...invalidators]) {
       await pollUntil(
         async () => {
           const exited = await Promise.race([
@@ -139,13 +194,42 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
       );
     }
 
+    // The standby starts after the first reader streams, so which one is active is known.
+    const startStandby = async (): Promise<ServiceProcess> => {
+      const standby = spawnService({ ...readerOptions, metricsPort: await freePort() });
+      closeList.add(`standby cdc-reader ${standby.pid}`, () => standby.stop());
+      await waitForRole(standby, 'standby');
+      return standby;
+    };
+    let standby = settings.standbyReader ? await startStandby() : undefined;
+
     return {
-      reader,
+      get reader() {
+        return reader;
+      },
       invalidator,
+      invalidators,
       topics,
       groupId,
       waitForDrain: (timeoutMs = 60 * SECOND) =>
         waitForDrain(db, admin, name, groupId, topics, timeoutMs),
+      waitForApplied: (applied, timeoutMs = 60 * SECOND) =>
+        waitForApplied(db, admin, name, groupId, applied, timeoutMs),
+      async failOverReader(signal, whileDown) {
+        if (!standby)
+          throw new Error('failOverReader needs startPipeline({ standbyReader: true })');
+        const started = performance.now();
+        const active = reader;
+        if (signal === 'SIGKILL') active.kill('SIGKILL');
+        else void active.stop();
+        await active.exit;
+        await whileDown?.();
+        await waitForRole(standby, 'streaming');
+        const takeoverSeconds = (performance.now() - started) / 1000;
+        reader = standby;
+        standby = await startStandby();
+        return { signal, takeoverSeconds };
+      },
       close: () => closeList.close(),
     };
   } catch (error) {
@@ -154,7 +238,20 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
   }
 }
 
-async function waitForDrain(
+/** Waits until a reader's /readyz reports `role` (and it has not exited). */
+async function waitForRole(service: ServiceProcess, role: 'standby' | 'streaming'): Promise<void> {
+  await pollUntil(
+    async () => {
+      const exited = await Promise.race([service.exit.then(() => true), Promise.resolve(false)]);
+      if (exited) throw new Error(`${service.name} exited: ${service.output().slice(-3000)}`);
+      const report = await service.readiness();
+      return report?.details?.role === role ? true : JSON.stringify(report);
+    },
+    { timeoutMs: 60 * SECOND, description: `${service.name} ${service.pid} to be ${role}` },
+  );
+}
+
+async function waitForApplied(
   db: pg.Client,
   admin: Admin,
   slot: string,
@@ -162,6 +259,27 @@ async function waitForDrain(
   topics: readonly string[],
   timeoutMs: number,
 ): Promise<void> {
+  await waitForSlotConfirm(db, slot, timeoutMs);
+  const ends = new Map<string, { partition: number; high: string }[]>();
+  for (const topic of topics) ends.set(topic, await admin.fetchTopicOffsets(topic));
+  await pollUntil(
+    async () => {
+      const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+      for (const { topic, partitions } of committed) {
+        for (const end of ends.get(topic) ?? []) {
+          const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          if (end.high !== '0' && BigInt(done) < BigInt(end.high))
+            return `${topic}[${end.partition}] at ${done} of ${end.high}`;
+        }
+      }
+      return true;
+    },
+    { timeoutMs, description: `group ${groupId} to apply ${topics.join(', ')}` },
+  );
+}
+
+/** Waits until the slot's confirmed position passed the current WAL position. */
+async function waitForSlotConfirm(db: pg.Client, slot: string, timeoutMs: number): Promise<void> {
   const { rows } = await db.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
   const target = rows[0]!.lsn;
   await pollUntil(
@@ -176,6 +294,17 @@ async function waitForDrain(
     },
     { timeoutMs, description: `slot ${slot} to confirm ${target}` },
   );
+}
+
+async function waitForDrain(
+  db: pg.Client,
+  admin: Admin,
+  slot: string,
+  groupId: string,
+  topics: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  await waitForSlotConfirm(db, slot, timeoutMs);
   await pollUntil(
     async () => {
       const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });

@@ -15,6 +15,8 @@ export interface ServiceProcess {
   metric(name: string): Promise<number>;
   /** SIGTERM, wait up to `graceMs` for a clean exit, then SIGKILL. Idempotent. */
   stop(graceMs?: number): Promise<number | null>;
+  /** Sends `signal` at once (a crash: SIGKILL); `exit` says when it is gone. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 /** Output kept per process: enough for the last errors, bounded for long runs. */
@@ -68,6 +70,9 @@ export function spawnService(options: {
     async metric(name) {
       const text = await (await fetch(`${base}/metrics`)).text();
       return sumMetric(text, name);
+    },
+    kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
     stop(graceMs = 15 * SECOND) {
       stopping ??= (async () => {

@@ -1,16 +1,21 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { RedisClient } from '@freshen/cache';
 import { decodeHashMeta, decodeStoredValue, HASH_META_FIELD } from '@freshen/storage';
 import type { ExampleKeys } from '@freshen/example';
-import type { Redis } from 'ioredis';
 import type { ExampleStore } from '../data/example-store.ts';
+import { scanKeys } from './keyspace-scan.ts';
+import { RunHistory } from './run-history.ts';
+import { classifyStale, type CheckedKindName, type StaleCause } from './stale-cause.ts';
 
 interface CheckedKind {
+  name: string;
   pattern(): string;
   parse(key: string): Record<string, string> | undefined;
 }
 
 export interface StaleKey {
   key: string;
+  cause: StaleCause;
   cached: unknown;
   actual: unknown;
 }
@@ -24,13 +29,16 @@ export interface StaleReport {
 
 /**
  * Compares every cached key of the example keyspace with what its loader reads from Postgres
- * now. Run it when nothing writes and the pipeline has drained: then any difference is a stale
- * value that stays until its TTL (DESIGN.md, "Measuring it").
+ * now, exactly (JSON values, text form included; a hash must hold every field of the row as
+ * its fill wrote them). Run it when nothing writes and the pipeline has drained: then any
+ * difference is a stale value that stays until its TTL (DESIGN.md, "Measuring it"). Each stale
+ * key is given a cause from its kind, both values and `history` (see stale-cause.ts).
  */
 export async function findStaleKeys(
-  redis: Redis,
+  redis: RedisClient,
   keys: ExampleKeys,
   store: ExampleStore,
+  history: RunHistory = new RunHistory(),
 ): Promise<StaleReport> {
   const checks: {
     kind: CheckedKind;
@@ -47,39 +55,31 @@ export async function findStaleKeys(
   ];
   const report: StaleReport = { checked: 0, stale: [] };
   for (const { kind, actual } of checks) {
-    for (const key of await scanAll(redis, kind.pattern())) {
+    for (const key of await scanKeys(redis, kind.pattern())) {
       const params = kind.parse(key);
       if (!params) continue;
       const cached = await readCached(redis, key);
       if (cached === undefined) continue; // expired since the scan
       report.checked++;
-      let expected = await actual(params);
-      if (cached.hashFields && expected !== null) {
-        // A hash holds the fields it was filled with; compare those.
-        expected = Object.fromEntries(
-          Object.entries(expected as object).filter(([field]) => field in (cached.value as object)),
-        );
+      // A hash is filled with the whole row (every field), so it is compared with the whole row.
+      const expected = await actual(params);
+      if (!isDeepStrictEqual(cached.value, expected)) {
+        const cause = classifyStale({
+          kind: kind.name as CheckedKindName,
+          params,
+          cached: cached.value,
+          actual: expected,
+          history,
+        });
+        report.stale.push({ key, cause, cached: cached.value, actual: expected });
       }
-      if (!isDeepStrictEqual(cached.value, expected))
-        report.stale.push({ key, cached: cached.value, actual: expected });
     }
   }
   return report;
 }
 
-async function scanAll(redis: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    found.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return found;
-}
-
 async function readCached(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
 ): Promise<{ value: unknown; hashFields: boolean } | undefined> {
   const type = await redis.type(key);

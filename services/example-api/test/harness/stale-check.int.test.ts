@@ -56,7 +56,13 @@ it('reports exactly the cached keys whose rows changed, strings and hashes alike
     ].sort(),
   );
   expect(report.stale.find((s) => s.key === keys.order.key({ id: order.id }))).toMatchObject({
+    cause: 'hash-field',
     cached: { status: 'pending', qty: 1 },
     actual: { status: 'shipped', qty: 1 },
   });
+  // updateUserEmail also moves updated_at: the cached profile is older than the row.
+  expect(report.stale.find((s) => s.key === keys.user.key({ id: u2! }))?.cause).toBe('older-value');
+  expect(
+    report.stale.find((s) => s.key === keys.product.key({ id: fixture.productIds[1]! }))?.cause,
+  ).toBe('value-differs');
 });
