@@ -18,8 +18,8 @@ import { warm, type WarmEntry, type WarmOptions, type WarmSummary } from './warm
 
 /**
  * The application side of Freshen: cache-aside reads through Redis with fill leases, so a read
- * that races a committed write can never put the old value back (DESIGN.md, "The stale-fill
- * race, and leases"). Construct one per Redis client (standalone or Cluster); keys come from
+ * that races a committed write can never put the old value back (docs/architecture.md,
+ * "Fill leases"). Construct one per Redis client (standalone or Cluster); keys come from
  * @freshen/keys, and the lease of a key is `leaseKeyFor(key)` (same cluster slot).
  *
  * The client owns no connection: the host application creates and closes the ioredis client.

@@ -1,6 +1,6 @@
 /**
  * The change event, wire format version 1: one Kafka message per changed row.
- * See shared DESIGN.md, "The change event". Column values keep pgoutput's text form where
+ * See docs/architecture.md, "The change event". Column values keep pgoutput's text form where
  * JavaScript would lose precision (int8, numeric stay strings).
  */
 export const WIRE_FORMAT_VERSION = 1;

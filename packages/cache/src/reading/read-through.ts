@@ -38,7 +38,7 @@ interface Context<L, T> {
 }
 
 /**
- * Cache-aside with fill leases (DESIGN.md, "The stale-fill race, and leases"):
+ * Cache-aside with fill leases (docs/architecture.md, "Fill leases"):
  * - hit: return it; maybe refresh early (XFetch) if this reader can take the lease;
  * - miss: `SET lease token NX PX leaseTtl`; the winner loads and fills with a script that writes
  *   only while its token is still the lease (an invalidation deletes the lease, so a fill that

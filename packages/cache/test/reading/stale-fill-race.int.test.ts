@@ -12,7 +12,7 @@ import { deferred } from '../support/deferred.ts';
 import { invalidatorDelete, invalidatorRefresh } from '../support/invalidator-actions.ts';
 
 /**
- * The race of DESIGN.md "The stale-fill race, and leases", replayed step by step with real
+ * The race of docs/architecture.md "Fill leases", replayed step by step with real
  * Postgres and Redis: reader A misses and reads the old row; a writer commits; the invalidation
  * runs (nothing cached yet to delete); then A fills. With leases the fill is refused and the
  * next read loads the new row; without leases (the twin) the old value sticks.

@@ -1,4 +1,4 @@
-// The consistency checker (DESIGN.md, "Measuring it"; issue 9): races readers against writers
+// The consistency checker (docs/architecture.md, "Measuring it"): races readers against writers
 // through the real pipeline and counts the cached keys that disagree with their rows, exactly
 // (text form included), once the pipeline has drained; each stale key is given a cause.
 //   npm run check:consistency          (stack from .stack/env; its own slot, schema and keys)

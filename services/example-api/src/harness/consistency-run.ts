@@ -48,7 +48,7 @@ export interface ConsistencyResult extends WorkloadCounts {
 }
 
 /**
- * One consistency measurement (DESIGN.md, "Measuring it"): readers race writers through the
+ * One consistency measurement (docs/architecture.md, "Measuring it"): readers race writers through the
  * cache for a while, the pipeline drains, then every cached key is compared with its row.
  * Keys of the keyspace are deleted first, so each run starts cold. With `hard`, the writers
  * also move primary keys, delete and re-insert keys, update rows twice in one transaction and

@@ -31,7 +31,7 @@ export interface StaleReport {
  * Compares every cached key of the example keyspace with what its loader reads from Postgres
  * now, exactly (JSON values, text form included; a hash must hold every field of the row as
  * its fill wrote them). Run it when nothing writes and the pipeline has drained: then any
- * difference is a stale value that stays until its TTL (DESIGN.md, "Measuring it"). Each stale
+ * difference is a stale value that stays until its TTL (docs/architecture.md, "Measuring it"). Each stale
  * key is given a cause from its kind, both values and `history` (see stale-cause.ts).
  */
 export async function findStaleKeys(
