@@ -3,6 +3,7 @@ import { FreshenError } from '@freshen/runtime';
 import type { CacheAction } from '../cache-action.ts';
 import { evaluateRule } from '../evaluate/evaluate-rule.ts';
 import type { DescribedRuleSet } from '../rule-set.ts';
+import type { KeyKind } from '@freshen/keys';
 import type { TableRule } from './table-rule.ts';
 
 /** Combines table rules (several per table allowed) into the RuleSet the invalidator runs. */
@@ -11,6 +12,7 @@ export function defineRules(...rules: TableRule[]): DescribedRuleSet {
   for (const rule of rules)
     byTable.set(rule.qualified, [...(byTable.get(rule.qualified) ?? []), rule]);
   const tables = [...byTable.keys()];
+  const sharedKinds = kindsOfSeveralTables(byTable);
 
   return {
     rules,
@@ -26,7 +28,7 @@ export function defineRules(...rules: TableRule[]): DescribedRuleSet {
         );
       }
       const byKey = new Map<string, CacheAction>();
-      for (const rule of tableRules) evaluateRule(rule, event, byKey);
+      for (const rule of tableRules) evaluateRule(rule, event, byKey, sharedKinds);
       return [...byKey.values()];
     },
     truncatePatterns(schema, table) {
@@ -36,4 +38,20 @@ export function defineRules(...rules: TableRule[]): DescribedRuleSet {
       return [...new Set([...kinds].map((kind) => kind.pattern()))];
     },
   };
+}
+
+/**
+ * Key kinds that rules of more than one table target. Their refreshes are applied as deletes:
+ * a refresh carries one row's value and version, and the other table's changes arrive in other
+ * partitions, unordered with it, so a late refresh could overwrite what another table's delete
+ * just made stale. A delete is right in any order.
+ */
+function kindsOfSeveralTables(byTable: ReadonlyMap<string, TableRule[]>): ReadonlySet<KeyKind> {
+  const tablesOf = new Map<KeyKind, Set<string>>();
+  for (const [table, rules] of byTable) {
+    for (const kind of rules.flatMap((rule) => rule.produces)) {
+      tablesOf.set(kind, (tablesOf.get(kind) ?? new Set()).add(table));
+    }
+  }
+  return new Set([...tablesOf].filter(([, tables]) => tables.size > 1).map(([kind]) => kind));
 }

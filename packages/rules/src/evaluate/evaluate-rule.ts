@@ -8,12 +8,14 @@ import { rowView, type ReadTracker } from './row-view.ts';
 
 /**
  * Runs one table rule on an insert/update/delete and adds its actions to `byKey` (one per key;
- * a refresh replaces a delete of the same key, because it carries the newest row).
+ * a refresh replaces a delete of the same key, because it carries the newest row). Refreshes of
+ * `deleteOnly` kinds (targeted by rules of several tables) are applied as deletes.
  */
 export function evaluateRule(
   rule: TableRule,
   event: ChangeEvent,
   byKey: Map<string, CacheAction>,
+  deleteOnly: ReadonlySet<KeyKind> = new Set(),
 ): void {
   const where = `rule '${rule.name}' for ${rule.qualified}`;
   try {
@@ -26,7 +28,7 @@ export function evaluateRule(
     } as Change<string, string>;
     const targets = [...rule.keys(change)];
     for (const target of targets) {
-      const action = toAction(rule, target, tracker);
+      const action = toAction(rule, target, tracker, deleteOnly);
       if (action === undefined) continue;
       if (action.kind === 'delete' && byKey.has(action.key)) continue;
       byKey.set(action.key, action);
@@ -54,7 +56,12 @@ function ruleFailed(where: string, event: ChangeEvent, error: unknown): FreshenE
   );
 }
 
-function toAction(rule: TableRule, target: Target, tracker: ReadTracker): CacheAction | undefined {
+function toAction(
+  rule: TableRule,
+  target: Target,
+  tracker: ReadTracker,
+  deleteOnly: ReadonlySet<KeyKind>,
+): CacheAction | undefined {
   if (!rule.produces.includes(target.kind)) {
     throw new FreshenError(
       'RULE_FAILED',
@@ -64,7 +71,8 @@ function toAction(rule: TableRule, target: Target, tracker: ReadTracker): CacheA
   const key = buildKey(target.kind, target.params);
   if (key === undefined) return undefined;
   // A value computed while a column was unavailable (unchanged TOAST) is incomplete: delete instead.
-  if (target.action === 'delete' || tracker.readUnavailable) return { kind: 'delete', key };
+  if (target.action === 'delete' || tracker.readUnavailable || deleteOnly.has(target.kind))
+    return { kind: 'delete', key };
   const value = (target.options.serialize ?? serializeJson)(target.value);
   if (typeof value !== 'string') {
     throw new FreshenError(

@@ -190,6 +190,27 @@ describe('defineRules', () => {
   });
 });
 
+describe('a key kind that rules of several tables target', () => {
+  it('is refreshed as a delete (regression: a late refresh could overwrite what the other table just made stale)', () => {
+    const flags = tableRule('public.user_flags', {
+      reads: ['user_id'],
+      produces: [user],
+      keys: ({ new: row }) => (row ? [invalidate(user, { id: row.user_id })] : []),
+    });
+    const shared = defineRules(users, flags);
+    const update = changeEvent({
+      op: 'update',
+      table: 'users',
+      new: { id: '1', email: 'a@example.com', name: 'A', bio: '' },
+    });
+    expect(shared.evaluate(update)).toContainEqual({ kind: 'delete', key: 'app:user:1' });
+    // With the users rule alone, the same change refreshes the profile.
+    expect(defineRules(users).evaluate(update)).toContainEqual(
+      expect.objectContaining({ kind: 'refresh', key: 'app:user:1' }),
+    );
+  });
+});
+
 describe('a rule that fails', () => {
   function failure(run: () => unknown): string {
     try {
