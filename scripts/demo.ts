@@ -13,7 +13,6 @@ import {
   deleteKeyspace,
   findRepoRoot,
   parseMetrics,
-  pollUntil,
   PIPELINE_STACK_OPTIONS,
   runHttpWorkload,
   spawnService,
@@ -21,8 +20,8 @@ import {
   type HttpWorkloadCounts,
   type Scrape,
   type ServiceProcess,
-} from '@freshen/example-api';
-import { CloseList, freePort, SECOND, sleep } from '@freshen/runtime';
+} from '@freshen/harness';
+import { CloseList, freePort, notYet, SECOND, sleep, waitFor } from '@freshen/runtime';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -119,8 +118,9 @@ try {
   });
   closeList.add('example-api', () => api.stop());
   children.push(api);
-  await pollUntil(
-    async () => ((await api.readiness())?.ok ? true : api.output().slice(-500) || 'not answering'),
+  await waitFor(
+    async () =>
+      (await api.readiness())?.ok ? true : notYet(api.output().slice(-500) || 'not answering'),
     {
       timeoutMs: 30 * SECOND,
       description: 'example-api to be ready',

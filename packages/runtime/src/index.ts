@@ -22,3 +22,4 @@ export {
   type OpsServerOptions,
 } from './ops/ops-server.ts';
 export { HOUR, MILLISECOND, MINUTE, SECOND, sleep } from './time.ts';
+export { notYet, waitFor, type WaitForOptions } from './wait-for.ts';

@@ -6,7 +6,6 @@ export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
 export { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 export {
   deleteKeysWithPrefix,
-  dropSlotAndPublication,
   newKafka,
   newKafkaAdmin,
   newPgClient,
@@ -19,4 +18,4 @@ export {
 export { jsonLines } from './json-lines.ts';
 export { stackSettings, type StackSettings } from './stack.ts';
 export { uniqueName } from './unique-name.ts';
-export { waitFor, type WaitForOptions } from './wait-for.ts';
+export { notYet, waitFor, type WaitForOptions } from '@freshen/runtime';

@@ -31,31 +31,6 @@ export async function newSchema(
   return schema;
 }
 
-/**
- * Drops a replication slot (terminating its walsender first, if any) and the publication of the
- * same name, if they exist. Safe to register as cleanup for slots a test creates.
- */
-export async function dropSlotAndPublication(db: pg.Client, name: string): Promise<void> {
-  await db.query(
-    'select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = $1 and active_pid is not null',
-    [name],
-  );
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      await db.query(
-        'select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1',
-        [name],
-      );
-      break;
-    } catch (error) {
-      // "is active for PID": the terminated walsender has not exited yet.
-      if (attempt === 49 || !/is active/.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  await db.query(`drop publication if exists ${name}`);
-}
-
 /** A kafkajs client for the stack's broker. */
 export function newKafka(clientId = uniqueName('test')): Kafka {
   return createKafkaClient({ brokers: stackSettings().kafkaBrokers, clientId, logger: quiet });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { waitFor } from './wait-for.ts';
+import { waitFor } from '@freshen/runtime';
 
 export interface RestartableProcess {
   /** Spawns the process (if not running) and waits until `ready` says so. */

@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CacheClient } from '@freshen/cache';
-import { createExampleKeys } from '@freshen/example';
+import {
+  createExampleKeys,
+  StoreError,
+  CachedReads,
+  ExampleStore,
+  PG_SESSION_OPTIONS,
+} from '@freshen/example';
 import {
   CloseList,
   isFreshenError,
@@ -14,13 +20,10 @@ import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiConfig } from './config.ts';
-import { CachedReads } from './data/cached-reads.ts';
-import { ExampleStore } from './data/example-store.ts';
 import { HttpError } from './http/http-error.ts';
 import type { Router } from './http/router.ts';
 import { ApiMetrics } from './ops/api-metrics.ts';
 import { exampleRoutes } from './routes/example-routes.ts';
-import { PG_SESSION_OPTIONS } from './data/pg-session.ts';
 
 export interface ExampleApi extends RunningService {
   /** The API's HTTP port (useful when configured as 0). */
@@ -139,6 +142,9 @@ async function handle(
   } catch (error) {
     if (error instanceof HttpError) {
       ({ status } = error);
+      body = { error: error.message };
+    } else if (error instanceof StoreError) {
+      status = error.kind === 'conflict' ? 409 : 404;
       body = { error: error.message };
     } else if (error instanceof URIError) {
       status = 400;

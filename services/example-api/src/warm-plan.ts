@@ -1,11 +1,9 @@
 // A warm plan for `npm run cache:warm -- services/example-api/src/warm-plan.ts`: every user
 // profile and product of the example schema, loaded exactly as the API loads them.
 import type { WarmEntry, WarmPlan } from '@freshen/cache';
-import { createExampleKeys } from '@freshen/example';
+import { createExampleKeys, ExampleStore, PG_SESSION_OPTIONS } from '@freshen/example';
 import pg from 'pg';
 import { readApiConfig, type ApiConfig } from './config.ts';
-import { ExampleStore } from './data/example-store.ts';
-import { PG_SESSION_OPTIONS } from './data/pg-session.ts';
 
 /** Rows fetched per round trip while listing ids. */
 const PAGE = 1000;

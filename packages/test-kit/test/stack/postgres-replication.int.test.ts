@@ -1,6 +1,5 @@
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import {
-  dropSlotAndPublication,
   newPgClient,
   newSchema,
   stackSettings,
@@ -19,7 +18,11 @@ describe('stack: Postgres logical replication', () => {
     await db.query(`create table ${schema}.users (id bigint primary key, email text not null)`);
     await db.query(`create publication ${slot} for table ${schema}.users`);
     await db.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
-    cleanup.add(`drop slot ${slot}`, () => dropSlotAndPublication(db, slot));
+    // Closed after the replication connection below (cleanup runs last-in, first-out).
+    cleanup.add(`drop slot ${slot}`, async () => {
+      await db.query('select pg_drop_replication_slot($1)', [slot]);
+      await db.query(`drop publication ${slot}`);
+    });
 
     const service = new LogicalReplicationService(
       { connectionString: stackSettings().databaseUrl },

@@ -1,6 +1,6 @@
+import { dropSlotAndPublication } from '@freshen/harness';
 import type { CloseList, Logger } from '@freshen/runtime';
 import {
-  dropSlotAndPublication,
   newKafkaAdmin,
   newPgClient,
   newSchema,

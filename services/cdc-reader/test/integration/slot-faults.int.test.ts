@@ -1,5 +1,6 @@
+import { dropSlotAndPublication } from '@freshen/harness';
 import { isFreshenError } from '@freshen/runtime';
-import { dropSlotAndPublication, uniqueName, useCleanup } from '@freshen/test-kit';
+import { uniqueName, useCleanup } from '@freshen/test-kit';
 import { startReader } from '../../src/reader.ts';
 import { quietLogger } from '../helpers/quiet-logger.ts';
 import { readerTest } from '../helpers/reader-harness.ts';

@@ -1,5 +1,4 @@
-import type { CachedReads, OrderField } from '../data/cached-reads.ts';
-import type { ExampleStore } from '../data/example-store.ts';
+import { type CachedReads, type OrderField, type ExampleStore } from '@freshen/example';
 import { HttpError, parseId } from '../http/http-error.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { Router, type RouteResult } from '../http/router.ts';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { HttpError } from '../http/http-error.ts';
+import { StoreError } from './store-error.ts';
 import type { Membership, Order, Product, Team, User } from './rows.ts';
 
 /** Postgres error codes (Appendix A of the Postgres manual). */
@@ -152,8 +152,8 @@ export class ExampleStore {
         [productId, qty],
       );
       if (taken.rowCount !== 1)
-        throw new HttpError(
-          409,
+        throw new StoreError(
+          'conflict',
           `product ${productId} does not exist or has less than ${qty} in stock`,
         );
       const { rows } = await client.query<Order>(
@@ -191,7 +191,8 @@ export class ExampleStore {
 function translate(error: unknown): unknown {
   const code = (error as { code?: string }).code;
   if (code === UNIQUE_VIOLATION)
-    return new HttpError(409, 'that value is already taken (unique constraint)');
-  if (code === FOREIGN_KEY_VIOLATION) return new HttpError(404, 'a referenced row does not exist');
+    return new StoreError('conflict', 'that value is already taken (unique constraint)');
+  if (code === FOREIGN_KEY_VIOLATION)
+    return new StoreError('missing', 'a referenced row does not exist');
   return error;
 }

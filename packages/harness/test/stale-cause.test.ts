@@ -1,5 +1,5 @@
-import { RunHistory } from '../../src/harness/run-history.ts';
-import { classifyStale, type CheckedKindName } from '../../src/harness/stale-cause.ts';
+import { RunHistory } from '../src/run-history.ts';
+import { classifyStale, type CheckedKindName } from '../src/stale-cause.ts';
 
 /** Each cause the checker prints must be derived from the key, the two values and the history. */
 const history = new RunHistory();

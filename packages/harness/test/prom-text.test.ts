@@ -1,4 +1,4 @@
-import { parseMetrics, quantileBetween, total } from '../../src/harness/prom-text.ts';
+import { parseMetrics, quantileBetween, total } from '../src/prom-text.ts';
 
 const scrape = (lag: number[], events: number) =>
   parseMetrics(`# HELP x

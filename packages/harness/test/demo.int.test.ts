@@ -5,7 +5,7 @@ import { stackSettings } from '@freshen/test-kit';
 import pg from 'pg';
 
 const run = promisify(execFile);
-const root = path.resolve(__dirname, '../../../..');
+const root = path.resolve(__dirname, '../../..');
 
 it('npm run demo: runs the pipeline under load, shows the figures each second, and stops cleanly', async () => {
   const { stdout } = await run(process.execPath, ['scripts/demo.ts'], {

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { createKafkaClient, ensureTopics } from '@freshen/kafka';
-import { CloseList, createLogger, freePort, SECOND } from '@freshen/runtime';
+import { CloseList, createLogger, freePort, notYet, SECOND, waitFor } from '@freshen/runtime';
 import type { Admin } from 'kafkajs';
 import pg from 'pg';
-import { pollUntil } from './poll-until.ts';
 import { findRepoRoot } from './repo-root.ts';
+import { dropSlotAndPublication } from './slot-cleanup.ts';
 import { spawnService, type ServiceProcess } from './service-process.ts';
 
 /** The example tables, as the reader's publication lists them. */
@@ -151,7 +151,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
         GROUP_ID: groupId,
         TOPICS: topics.join(','),
         DLQ_TOPIC: dlqTopic,
-        RULES_MODULE: path.join(root, 'services/example-api/src/harness/rules-module.ts'),
+        RULES_MODULE: path.join(root, 'packages/harness/src/rules-module.ts'),
         EXAMPLE_RULES_SCHEMA: schema,
         EXAMPLE_RULES_KEY_PREFIX: settings.keyPrefix,
         LOG_LEVEL: logLevel,
@@ -178,7 +178,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
     }
 
     for (const service of [reader, ...invalidators]) {
-      await pollUntil(
+      await waitFor(
         async () => {
           const exited = await Promise.race([
             service.exit.then(() => true),
@@ -188,7 +188,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
           const report = await service.readiness();
           return report?.ok === true && report.details?.role !== 'standby'
             ? true
-            : JSON.stringify(report);
+            : notYet(JSON.stringify(report));
         },
         { timeoutMs: 60 * SECOND, description: `${service.name} to be ready` },
       );
@@ -240,12 +240,12 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
 
 /** Waits until a reader's /readyz reports `role` (and it has not exited). */
 async function waitForRole(service: ServiceProcess, role: 'standby' | 'streaming'): Promise<void> {
-  await pollUntil(
+  await waitFor(
     async () => {
       const exited = await Promise.race([service.exit.then(() => true), Promise.resolve(false)]);
       if (exited) throw new Error(`${service.name} exited: ${service.output().slice(-3000)}`);
       const report = await service.readiness();
-      return report?.details?.role === role ? true : JSON.stringify(report);
+      return report?.details?.role === role ? true : notYet(JSON.stringify(report));
     },
     { timeoutMs: 60 * SECOND, description: `${service.name} ${service.pid} to be ${role}` },
   );
@@ -262,14 +262,14 @@ async function waitForApplied(
   await waitForSlotConfirm(db, slot, timeoutMs);
   const ends = new Map<string, { partition: number; high: string }[]>();
   for (const topic of topics) ends.set(topic, await admin.fetchTopicOffsets(topic));
-  await pollUntil(
+  await waitFor(
     async () => {
       const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
       for (const { topic, partitions } of committed) {
         for (const end of ends.get(topic) ?? []) {
           const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
           if (end.high !== '0' && BigInt(done) < BigInt(end.high))
-            return `${topic}[${end.partition}] at ${done} of ${end.high}`;
+            return notYet(`${topic}[${end.partition}] at ${done} of ${end.high}`);
         }
       }
       return true;
@@ -282,7 +282,7 @@ async function waitForApplied(
 async function waitForSlotConfirm(db: pg.Client, slot: string, timeoutMs: number): Promise<void> {
   const { rows } = await db.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
   const target = rows[0]!.lsn;
-  await pollUntil(
+  await waitFor(
     async () => {
       const { rows: slots } = await db.query<{ done: boolean; confirmed: string }>(
         'select confirmed_flush_lsn >= $1::pg_lsn as done, confirmed_flush_lsn::text as confirmed from pg_replication_slots where slot_name = $2',
@@ -290,7 +290,7 @@ async function waitForSlotConfirm(db: pg.Client, slot: string, timeoutMs: number
       );
       return slots[0]?.done === true
         ? true
-        : `slot ${slot} confirmed ${slots[0]?.confirmed ?? 'missing'} < ${target}`;
+        : notYet(`slot ${slot} confirmed ${slots[0]?.confirmed ?? 'missing'} < ${target}`);
     },
     { timeoutMs, description: `slot ${slot} to confirm ${target}` },
   );
@@ -305,7 +305,7 @@ async function waitForDrain(
   timeoutMs: number,
 ): Promise<void> {
   await waitForSlotConfirm(db, slot, timeoutMs);
-  await pollUntil(
+  await waitFor(
     async () => {
       const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
       for (const { topic, partitions } of committed) {
@@ -313,29 +313,11 @@ async function waitForDrain(
         for (const end of ends) {
           const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
           if (end.high !== '0' && BigInt(done) < BigInt(end.high))
-            return `${topic}[${end.partition}] at ${done} of ${end.high}`;
+            return notYet(`${topic}[${end.partition}] at ${done} of ${end.high}`);
         }
       }
       return true;
     },
     { timeoutMs, description: `group ${groupId} to commit every event` },
   );
-}
-
-async function dropSlotAndPublication(db: pg.Client, name: string): Promise<void> {
-  await pollUntil(
-    async () => {
-      await db.query(
-        'select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = $1 and active_pid is not null',
-        [name],
-      );
-      await db.query(
-        'select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1',
-        [name],
-      );
-      return true;
-    },
-    { timeoutMs: 10 * SECOND, description: `slot ${name} to drop` },
-  );
-  await db.query(`drop publication if exists ${name}`);
 }

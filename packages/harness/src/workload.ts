@@ -1,7 +1,5 @@
 import { sleep } from '@freshen/runtime';
-import type { CachedReads } from '../data/cached-reads.ts';
-import type { ExampleStore } from '../data/example-store.ts';
-import { HttpError } from '../http/http-error.ts';
+import { type CachedReads, type ExampleStore, StoreError } from '@freshen/example';
 import type { Fixture } from './fixture.ts';
 import { isWriteConflict, type HardWrites } from './hard-writes.ts';
 
@@ -174,7 +172,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadCou
       if (counter) counts[counter]++;
     } catch (error) {
       if (isWriteConflict(error)) counts.conflicts++;
-      else if (!(error instanceof HttpError)) {
+      else if (!(error instanceof StoreError)) {
         counts.errors++;
         const { code, name } = error as { code?: string; name?: string };
         const kind = code ?? name ?? 'unknown';

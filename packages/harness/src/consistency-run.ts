@@ -1,10 +1,8 @@
 import { CacheClient, type RedisClient } from '@freshen/cache';
-import { createExampleKeys } from '@freshen/example';
+import { createExampleKeys, CachedReads, type ExampleStore } from '@freshen/example';
 import { withCompanions } from '@freshen/keys';
 import { MINUTE } from '@freshen/runtime';
 import type pg from 'pg';
-import { CachedReads } from '../data/cached-reads.ts';
-import type { ExampleStore } from '../data/example-store.ts';
 import type { Fixture } from './fixture.ts';
 import { HardWrites, type TruncatedTable } from './hard-writes.ts';
 import { truncateWithHeldLoads, type HeldTruncateFigures } from './held-truncate.ts';

@@ -1,4 +1,4 @@
-import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
+import { EXAMPLE_SCHEMA_SQL, ExampleStore, PG_SESSION_OPTIONS } from '@freshen/example';
 import {
   newPgClient,
   newRedis,
@@ -8,11 +8,9 @@ import {
   useCleanup,
 } from '@freshen/test-kit';
 import pg from 'pg';
-import { ExampleStore } from '../../src/data/example-store.ts';
-import { PG_SESSION_OPTIONS } from '../../src/data/pg-session.ts';
-import { deleteKeyspace, runConsistencyCheck } from '../../src/harness/consistency-run.ts';
-import { createFixture } from '../../src/harness/fixture.ts';
-import { startPipeline } from '../../src/harness/pipeline.ts';
+import { deleteKeyspace, runConsistencyCheck } from '../src/consistency-run.ts';
+import { createFixture } from '../src/fixture.ts';
+import { startPipeline } from '../src/pipeline.ts';
 
 /**
  * A short smoke of check:consistency's hard steps (the full checker is a command, not part of

@@ -1,5 +1,11 @@
 import { CacheClient } from '@freshen/cache';
-import { createExampleKeys, EXAMPLE_SCHEMA_SQL } from '@freshen/example';
+import {
+  createExampleKeys,
+  EXAMPLE_SCHEMA_SQL,
+  CachedReads,
+  ExampleStore,
+  PG_SESSION_OPTIONS,
+} from '@freshen/example';
 import { decodeStoredValue } from '@freshen/storage';
 import {
   newPgClient,
@@ -10,12 +16,9 @@ import {
   useCleanup,
 } from '@freshen/test-kit';
 import pg from 'pg';
-import { CachedReads } from '../../src/data/cached-reads.ts';
-import { ExampleStore } from '../../src/data/example-store.ts';
-import { PG_SESSION_OPTIONS } from '../../src/data/pg-session.ts';
-import { deleteKeyspace } from '../../src/harness/consistency-run.ts';
-import { startPipeline } from '../../src/harness/pipeline.ts';
-import { findStaleKeys } from '../../src/harness/stale-check.ts';
+import { deleteKeyspace } from '../src/consistency-run.ts';
+import { startPipeline } from '../src/pipeline.ts';
+import { findStaleKeys } from '../src/stale-check.ts';
 
 const cleanup = useCleanup();
 const redis = newRedis(cleanup);

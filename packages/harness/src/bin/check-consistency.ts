@@ -23,28 +23,22 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '@freshen/cache';
 import { ConfigError, toHostPort } from '@freshen/config';
-import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
+import { EXAMPLE_SCHEMA_SQL, ExampleStore, PG_SESSION_OPTIONS } from '@freshen/example';
 import { CloseList } from '@freshen/runtime';
 import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
-import { ExampleStore } from '../data/example-store.ts';
-import { PG_SESSION_OPTIONS } from '../data/pg-session.ts';
 import {
   figuresLine,
   runFigures,
   verdictOf,
   writeConsistencyReport,
   type RunFigures,
-} from '../harness/consistency-report.ts';
-import {
-  deleteKeyspace,
-  runConsistencyCheck,
-  type ConsistencyResult,
-} from '../harness/consistency-run.ts';
-import { createFixture } from '../harness/fixture.ts';
-import { readHarnessConfig } from '../harness/harness-config.ts';
-import { startPipeline } from '../harness/pipeline.ts';
-import { findRepoRoot } from '../harness/repo-root.ts';
+} from '../consistency-report.ts';
+import { deleteKeyspace, runConsistencyCheck, type ConsistencyResult } from '../consistency-run.ts';
+import { createFixture } from '../fixture.ts';
+import { readHarnessConfig } from '../harness-config.ts';
+import { startPipeline } from '../pipeline.ts';
+import { findRepoRoot } from '../repo-root.ts';
 
 let config;
 try {

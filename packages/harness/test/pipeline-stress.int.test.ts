@@ -1,4 +1,4 @@
-import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
+import { EXAMPLE_SCHEMA_SQL, ExampleStore } from '@freshen/example';
 import {
   newPgClient,
   newRedis,
@@ -8,10 +8,9 @@ import {
   useCleanup,
 } from '@freshen/test-kit';
 import pg from 'pg';
-import { ExampleStore } from '../../src/data/example-store.ts';
-import { deleteKeyspace, runConsistencyCheck } from '../../src/harness/consistency-run.ts';
-import { createFixture } from '../../src/harness/fixture.ts';
-import { startPipeline } from '../../src/harness/pipeline.ts';
+import { deleteKeyspace, runConsistencyCheck } from '../src/consistency-run.ts';
+import { createFixture } from '../src/fixture.ts';
+import { startPipeline } from '../src/pipeline.ts';
 
 /**
  * The must-show stress test: many concurrent readers (getOrLoad with leases) and writers for a

@@ -1,5 +1,5 @@
 import { CacheClient } from '@freshen/cache';
-import { createExampleKeys, EXAMPLE_SCHEMA_SQL } from '@freshen/example';
+import { createExampleKeys, EXAMPLE_SCHEMA_SQL, CachedReads, ExampleStore } from '@freshen/example';
 import {
   newPgClient,
   newRedis,
@@ -9,11 +9,9 @@ import {
   useCleanup,
 } from '@freshen/test-kit';
 import pg from 'pg';
-import { CachedReads } from '../../src/data/cached-reads.ts';
-import { ExampleStore } from '../../src/data/example-store.ts';
-import { deleteKeyspace } from '../../src/harness/consistency-run.ts';
-import { createFixture } from '../../src/harness/fixture.ts';
-import { findStaleKeys } from '../../src/harness/stale-check.ts';
+import { deleteKeyspace } from '../src/consistency-run.ts';
+import { createFixture } from '../src/fixture.ts';
+import { findStaleKeys } from '../src/stale-check.ts';
 
 /** The checker must find stale keys when there are some, or its "zero" means nothing. */
 const cleanup = useCleanup();

@@ -1,5 +1,5 @@
 import type { CacheClient } from '@freshen/cache';
-import type { ExampleKeys } from '@freshen/example';
+import type { ExampleKeys } from '../keys.ts';
 import type { ExampleStore } from './example-store.ts';
 import type { Membership, Order, Product, Team, User } from './rows.ts';
 

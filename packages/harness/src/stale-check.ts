@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { RedisClient } from '@freshen/cache';
 import { decodeHashMeta, decodeStoredValue, HASH_META_FIELD } from '@freshen/storage';
-import type { ExampleKeys } from '@freshen/example';
-import type { ExampleStore } from '../data/example-store.ts';
+import { type ExampleKeys, type ExampleStore } from '@freshen/example';
 import { scanKeys } from './keyspace-scan.ts';
 import { RunHistory } from './run-history.ts';
 import { classifyStale, type CheckedKindName, type StaleCause } from './stale-cause.ts';

@@ -1,9 +1,8 @@
+import { notYet, waitFor } from '@freshen/runtime';
 import type { CacheClient, CacheRead } from '@freshen/cache';
-import type { ExampleKeys } from '@freshen/example';
-import type { ExampleStore } from '../data/example-store.ts';
+import { type ExampleKeys, type ExampleStore } from '@freshen/example';
 import type { Fixture } from './fixture.ts';
 import type { HardWrites, TruncatedTable } from './hard-writes.ts';
-import { pollUntil } from './poll-until.ts';
 
 export interface HeldTruncateFigures {
   table: TruncatedTable;
@@ -96,11 +95,14 @@ export async function truncateWithHeldLoads(options: {
   }
   const settled = new Set<number>();
   reads.forEach((read, index) => void read.finally(() => settled.add(index)).catch(() => {}));
-  await pollUntil(async () => (loaded + settled.size >= reads.length ? true : `${loaded} loaded`), {
-    timeoutMs: 10_000,
-    description: 'held reads to load',
-    intervalMs: 5,
-  });
+  await waitFor(
+    async () => (loaded + settled.size >= reads.length ? true : notYet(`${loaded} loaded`)),
+    {
+      timeoutMs: 10_000,
+      description: 'held reads to load',
+      intervalMs: 5,
+    },
+  );
   const heldCount = loaded;
 
   let removed: Record<string, string>[] = [];

@@ -1,0 +1,10 @@
+export { deleteKeyspace, runConsistencyCheck, type ConsistencyResult } from './consistency-run.ts';
+export { dashboardLines, type Scrape } from './dashboard.ts';
+export { createFixture, type Fixture, type FixtureSize } from './fixture.ts';
+export { PIPELINE_STACK_OPTIONS } from './harness-config.ts';
+export { runHttpWorkload, type HttpWorkloadCounts } from './http-workload.ts';
+export { EXAMPLE_TABLES, startPipeline, type Pipeline, type PipelineSettings } from './pipeline.ts';
+export { parseMetrics, type MetricSnapshot } from './prom-text.ts';
+export { findRepoRoot } from './repo-root.ts';
+export { spawnService, type ServiceProcess } from './service-process.ts';
+export { dropSlotAndPublication } from './slot-cleanup.ts';
