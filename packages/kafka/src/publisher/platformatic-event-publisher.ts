@@ -2,6 +2,8 @@ import { Admin, GenericError, Producer, type MessageToProduce } from '@platforma
 import { CloseList, FreshenError, SECOND, sleep, type Logger } from '@freshen/runtime';
 import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
 import { javaCompatiblePartition } from './java-compatible-partitioner.ts';
+import { classifyProduceError } from './produce-errors.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export interface PlatformaticEventPublisherOptions {
   brokers: readonly string[];
@@ -124,7 +126,21 @@ export class PlatformaticEventPublisher implements EventPublisher {
       const { topic, key, value, partition } = messages[i]!;
       batch[i] = partition === undefined ? { topic, key, value } : { topic, key, value, partition };
     }
-    await this.producer.send({ messages: batch });
+    try {
+      await this.producer.send({ messages: batch });
+    } catch (error) {
+      throw classifyProduceError(error, describe);
+    }
+  }
+
+  async probe(timeoutMs: number): Promise<void> {
+    try {
+      await withTimeout(this.producer.metadata({ topics: [], forceUpdate: true }), timeoutMs);
+    } catch (error) {
+      throw new FreshenError('KAFKA_UNAVAILABLE', `Kafka does not answer: ${describe(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   close(): Promise<void> {
