@@ -312,7 +312,7 @@ async function connectPublisher(
       if (limit > 0 && attempt + 1 >= limit) {
         throw new FreshenError(
           'KAFKA_UNAVAILABLE',
-          `Kafka at ${config.KAFKA_BROKERS.join(',')} is unreachable after ${attempt + 1} attempts: ${(error as Error).message}. Check KAFKA_BROKERS and that the brokers are up.`,
+          `Kafka at ${config.KAFKA_BROKERS.join(',')} is unreachable after ${attempt + 1} attempts (KAFKA_CONNECT_ATTEMPTS): ${(error as Error).message}`,
           { cause: error },
         );
       }

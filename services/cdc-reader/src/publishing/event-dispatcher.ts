@@ -103,15 +103,14 @@ export class EventDispatcher {
     // strings straight into its request buffer, which saves an allocation per event.
     let value = JSON.stringify(event);
     let bytes = Buffer.byteLength(value);
+    let key = messageKey(event);
     let everyPartition = event.op === 'truncate';
-    if (bytes > this.options.maxEventBytes) {
-      const fitted = this.reduce(event, this.options.maxEventBytes, value);
-      value = fitted.value;
-      bytes = fitted.bytes;
-      everyPartition = fitted.everyPartition;
+    if (bytes + Buffer.byteLength(key) > this.options.maxEventBytes) {
+      const fitted = this.reduce(event, this.options.maxEventBytes, value, key);
+      ({ value, bytes, key, everyPartition } = fitted);
     }
     if (this.events === 0) this.progressAt = Date.now();
-    this.queue.push({ topic, key: messageKey(event), value, bytes, everyPartition, txn });
+    this.queue.push({ topic, key, value, bytes, everyPartition, txn });
     this.options.tracker.add(txn);
     this.events++;
     this.bytes += bytes;
@@ -184,15 +183,23 @@ export class EventDispatcher {
         const sent = await this.sendWithRetry([entry]);
         if (sent === 'stopped') return sent;
         if (sent !== 'too-large') break;
-        if (entry.everyPartition && entry.value.length < 1024)
+        if (entry.everyPartition && entry.value.length + entry.key.length < 1024)
           throw new FreshenError(
             'KAFKA_REJECTED',
             `Kafka refuses even a ${entry.value.length}-byte truncate event on topic ${entry.topic} as too large; raise the topic's max.message.bytes`,
           );
         // Halve the limit until the topic accepts it (its max.message.bytes is below ours).
-        limit = Math.floor(Math.min(limit, Buffer.byteLength(entry.value)) / 2);
-        const fitted = this.reduce(JSON.parse(entry.value) as ChangeEvent, limit, entry.value);
+        limit = Math.floor(
+          Math.min(limit, Buffer.byteLength(entry.value) + Buffer.byteLength(entry.key)) / 2,
+        );
+        const fitted = this.reduce(
+          JSON.parse(entry.value) as ChangeEvent,
+          limit,
+          entry.value,
+          entry.key,
+        );
         entry.value = fitted.value;
+        entry.key = fitted.key;
         entry.everyPartition = fitted.everyPartition;
       }
     }
@@ -208,16 +215,19 @@ export class EventDispatcher {
     event: ChangeEvent,
     limit: number,
     value: string,
-  ): { value: string; bytes: number; everyPartition: boolean } {
+    key: string,
+  ): { value: string; bytes: number; key: string; everyPartition: boolean } {
     const where = { table: `${event.schema}.${event.table}`, lsn: event.lsn, limitBytes: limit };
-    const fitted = event.op === 'truncate' ? undefined : fitEvent(event, limit, value);
+    // The Kafka key (which holds the primary key's values) counts towards the message too.
+    const fitted =
+      event.op === 'truncate' ? undefined : fitEvent(event, limit - Buffer.byteLength(key), value);
     if (fitted) {
       this.options.observer.reduced('columns');
       this.options.logger.warn(
         { ...where, bytes: Buffer.byteLength(value), left: fitted.event.unavailable },
         'change event larger than the limit: its largest values are left out and listed as unavailable (caches of the row are deleted, not refreshed)',
       );
-      return { value: fitted.value, bytes: fitted.bytes, everyPartition: false };
+      return { value: fitted.value, bytes: fitted.bytes, key, everyPartition: false };
     }
     const truncate = truncateInstead(event);
     const truncateValue = JSON.stringify(truncate);
@@ -226,7 +236,12 @@ export class EventDispatcher {
       where,
       'change event too large even with its key alone: publishing a truncate of its table instead (every cached key of the table is dropped)',
     );
-    return { value: truncateValue, bytes: Buffer.byteLength(truncateValue), everyPartition: true };
+    return {
+      value: truncateValue,
+      bytes: Buffer.byteLength(truncateValue),
+      key: messageKey(truncate),
+      everyPartition: true,
+    };
   }
 
   private takeBatch(): Entry[] {
