@@ -255,15 +255,18 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
       await done.catch(() => {});
       metrics.active.set(0);
       await closeList.close();
-      log.info('reader stopped');
+      // A start that failed is reported by the caller in one line; nothing else is logged.
+      if (running) log.info('reader stopped');
     })());
 
+  let running = false;
   try {
     await Promise.race([started, done]);
   } catch (error) {
     await close().catch(() => {});
     throw error;
   }
+  running = true;
   return {
     get role() {
       return role;

@@ -72,8 +72,9 @@ export async function startPrivatePostgres(cleanup: CloseList): Promise<PrivateP
       await client.end().catch(() => {});
     }
   };
-  const waitAccepting = (timeoutMs = 30_000) =>
-    waitFor(accepting, { timeoutMs, intervalMs: 20, description: `postgres on :${port}` });
+  const waitAccepting = async (timeoutMs = 30_000) => {
+    await waitFor(accepting, { timeoutMs, intervalMs: 20, description: `postgres on :${port}` });
+  };
   return {
     url,
     waitAccepting,

@@ -50,11 +50,12 @@ describe('cdc-reader: a Postgres restart does not stop the pipeline (issue 10)',
   it('reconnects, re-takes the lock and resumes from the slot without a process restart, losing nothing', async () => {
     const postgres = await startPrivatePostgres(cleanup);
     const setup = new pg.Client({ connectionString: postgres.url });
+    setup.on('error', () => {}); // dies with the restart; the check at the end uses a new one
     await setup.connect();
-    cleanup.add('setup connection', () => setup.end());
     const name = uniqueName('rdr_pgr');
     await setup.query('create table items (id int primary key)');
     await setup.query(`create publication ${name} for table items`);
+    await setup.end();
 
     const brokers = stackSettings().kafkaBrokers;
     const topic = `${name}.public.items`;
@@ -97,9 +98,12 @@ describe('cdc-reader: a Postgres restart does not stop the pipeline (issue 10)',
     }
     await writer.stop();
 
-    const committed = (await setup.query<{ id: number }>('select id from items')).rows.map(
+    const check = new pg.Client({ connectionString: postgres.url });
+    await check.connect();
+    const committed = (await check.query<{ id: number }>('select id from items')).rows.map(
       (row) => row.id,
     );
+    await check.end();
     await waitFor(() => committed.every((id) => ids().has(id)), {
       timeoutMs: 30_000,
       description: `all ${committed.length} committed rows in Kafka`,
