@@ -40,6 +40,7 @@ export class PlatformaticEventPublisher implements EventPublisher {
   private readonly producer: Producer<string, Value, string, string>;
   private readonly partitionCounts = new Map<string, Promise<number>>();
   private readonly closeList = new CloseList();
+  private prober: Admin | undefined;
 
   constructor(options: PlatformaticEventPublisherOptions) {
     this.options = options;
@@ -84,6 +85,16 @@ export class PlatformaticEventPublisher implements EventPublisher {
       this.partitionCounts.set(topic, count);
     }
     return count;
+  }
+
+  private newProber(): Admin {
+    const prober = new Admin({
+      clientId: `${this.options.clientId}-probe`,
+      bootstrapBrokers: [...this.options.brokers],
+      retries: 0,
+    });
+    this.closeList.add('kafka probe client', () => prober.close());
+    return prober;
   }
 
   private async lookUpOrCreate(topic: string): Promise<number> {
@@ -134,8 +145,12 @@ export class PlatformaticEventPublisher implements EventPublisher {
   }
 
   async probe(timeoutMs: number): Promise<void> {
+    // A client of its own without retries: probing through the producer would queue metadata
+    // requests (each retried by the client) in front of the producer's own while Kafka is down.
     try {
-      await withTimeout(this.producer.metadata({ topics: [], forceUpdate: true }), timeoutMs);
+      if (this.closeList.closed) throw new Error('publisher closed');
+      this.prober ??= this.newProber();
+      await withTimeout(this.prober.metadata({ topics: [], forceUpdate: true }), timeoutMs);
     } catch (error) {
       throw new FreshenError('KAFKA_UNAVAILABLE', `Kafka does not answer: ${describe(error)}`, {
         cause: error,
