@@ -137,6 +137,8 @@ async function readerRate(
         KAFKA_BROKERS: brokers,
         SLOT_NAME: slot,
         PUBLICATION_NAME: slot,
+        // The bench creates the publication itself; named anyway, so the reader never needs a guess.
+        PUBLICATION_TABLES: `${schema}.accounts,${schema}.events`,
         TOPIC_PREFIX: `bench_${run}`,
         METRICS_PORT: String(port),
         LOG_LEVEL: 'info',

@@ -39,7 +39,11 @@ export const readerConfigSchema = {
   PUBLICATION_TABLES: list({
     item: /^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*$/,
     default: [],
-    doc: 'schema.table list the publication is created for; empty = FOR ALL TABLES (superuser only). Only used when creating it.',
+    doc: 'schema.table list the publication is created for (with the tables of RULES_MODULE). Only used when creating it; never FOR ALL TABLES.',
+  }),
+  RULES_MODULE: string({
+    default: '',
+    doc: "Path (or package name) of the invalidator's rules module: a missing publication is created for the tables its RuleSet names.",
   }),
   TOPIC_PREFIX: string({
     pattern: /^[a-zA-Z0-9._-]+$/,
@@ -77,6 +81,14 @@ export const readerConfigSchema = {
     default: 900 * 1024,
     doc: "Most bytes in one produce request (below the broker's message.max.bytes).",
   }),
+  MAX_EVENT_BYTES: integer({
+    min: 1024,
+    max: 64 * 1024 * 1024,
+    // The broker's default message.max.bytes is 1 MiB (1048588); half leaves room for the
+    // record batch overhead and for topics a little below the default.
+    default: 512 * 1024,
+    doc: 'Largest change event published whole; larger ones leave out their largest values (listed as unavailable). Capped at BATCH_MAX_BYTES.',
+  }),
   MAX_IN_FLIGHT_EVENTS: integer({
     min: 1,
     default: 10_000,
@@ -104,10 +116,16 @@ export const readerConfigSchema = {
     doc: 'Kafka client library behind the publisher (both: idempotent, acks=all, murmur2 key placement).',
   }),
   KAFKA_CONNECT_ATTEMPTS: integer({
-    min: 1,
-    max: 1_000,
-    default: 8,
-    doc: 'Connection attempts to Kafka at start (exponential backoff) before giving up.',
+    min: 0,
+    max: 1_000_000,
+    default: 0,
+    doc: 'Connection attempts to Kafka at start before exiting with KAFKA_UNAVAILABLE; 0 = keep retrying (capped backoff, /readyz 503).',
+  }),
+  WEDGED_AFTER_MS: integer({
+    min: 1_000,
+    max: 24 * 60 * 60 * 1000,
+    default: 3 * 60 * 1000,
+    doc: 'With events in flight and no Kafka acknowledgement for this long, /healthz turns 503 (wedged: restart me).',
   }),
   METRICS_PORT: integer({
     min: 0,

@@ -23,6 +23,8 @@ export interface StreamSessionOptions {
   metrics: ReaderMetrics;
   maxBatchEvents: number;
   maxBatchBytes: number;
+  /** Largest event published whole (MAX_EVENT_BYTES). */
+  maxEventBytes: number;
   maxInFlightEvents: number;
   maxInFlightBytes: number;
   statusIntervalMs: number;
@@ -74,9 +76,12 @@ export class StreamSession {
       logger: options.logger,
       maxBatchEvents: options.maxBatchEvents,
       maxBatchBytes: options.maxBatchBytes,
+      maxEventBytes: options.maxEventBytes,
       observer: {
         acked: (events, bytes, latencyMs) => this.onAcked(events, bytes, latencyMs),
         failed: () => options.metrics.publishFailures.inc(),
+        reduced: (how) => options.metrics.eventsReduced.inc({ how }),
+        fatal: (error) => this.fail(error),
       },
     });
     this.stream = new ReplicationStream({
@@ -106,6 +111,21 @@ export class StreamSession {
 
   get paused(): boolean {
     return this.pauses.size > 0;
+  }
+
+  /** See EventDispatcher.lastProgressAt. */
+  get lastProgressAt(): number {
+    return this.dispatcher.lastProgressAt;
+  }
+
+  /** The error of the failing publish attempts, while Kafka does not acknowledge. */
+  get publishFailure(): Error | undefined {
+    return this.dispatcher.publishFailure;
+  }
+
+  /** Resolves when no publish attempt of this session is outstanding any more (after end()). */
+  settled(): Promise<void> {
+    return this.dispatcher.settled();
   }
 
   async start(): Promise<void> {

@@ -60,6 +60,8 @@ function readerEnv(bench: BenchTable): Record<string, string> {
     KAFKA_BROKERS: settings.kafkaBrokers.join(','),
     SLOT_NAME: bench.pipelineSlot,
     PUBLICATION_NAME: bench.publication,
+    // The bench creates the publication itself; named anyway, so the reader never needs a guess.
+    PUBLICATION_TABLES: bench.rules.tables.join(','),
     TOPIC_PREFIX: bench.topicPrefix,
   };
 }

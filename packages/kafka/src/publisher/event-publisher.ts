@@ -25,9 +25,16 @@ export interface EventPublisher {
   /**
    * Resolves once every message is acknowledged by all in-sync replicas. On rejection nothing
    * is known about which messages were written: publish the batch again (duplicates are allowed,
-   * reordering is not, so do not publish anything newer first).
+   * reordering is not, so do not publish anything newer first). Rejects with a FreshenError:
+   * KAFKA_UNAVAILABLE (retry), EVENT_TOO_LARGE (a message is larger than the topic accepts:
+   * make it smaller) or KAFKA_REJECTED (retrying cannot help).
    */
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
+  /**
+   * Asks a broker for cluster metadata; rejects with KAFKA_UNAVAILABLE when none answers
+   * within `timeoutMs`. Used by readiness while nothing is being published.
+   */
+  probe(timeoutMs: number): Promise<void>;
   /** Idempotent. */
   close(): Promise<void>;
 }

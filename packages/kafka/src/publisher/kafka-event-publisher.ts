@@ -9,6 +9,8 @@ import {
 import { ensureTopics } from '../topics.ts';
 import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
 import { murmur2Partitioner } from './murmur2-partitioner.ts';
+import { classifyProduceError } from './produce-errors.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export interface KafkaEventPublisherOptions {
   kafka: Kafka;
@@ -109,12 +111,39 @@ export class KafkaEventPublisher implements EventPublisher {
       topic,
       messages: list,
     }));
-    await this.producer.sendBatch({
-      topicMessages,
-      acks: ACKS_ALL,
-      timeout: this.options.ackTimeoutMs ?? 30 * SECOND,
-      compression: CompressionTypes.None,
-    });
+    try {
+      await this.producer.sendBatch({
+        topicMessages,
+        acks: ACKS_ALL,
+        timeout: this.options.ackTimeoutMs ?? 30 * SECOND,
+        compression: CompressionTypes.None,
+      });
+    } catch (error) {
+      throw classifyProduceError(error, (inner) => (inner as Error).message);
+    }
+  }
+
+  async probe(timeoutMs: number): Promise<void> {
+    // A short-lived admin: the producer has no metadata call of its own, and a probe every
+    // few seconds is cheap next to the produce traffic.
+    const admin = this.options.kafka.admin();
+    try {
+      await withTimeout(
+        (async () => {
+          await admin.connect();
+          await admin.fetchTopicMetadata({ topics: [] });
+        })(),
+        timeoutMs,
+      );
+    } catch (error) {
+      throw new FreshenError(
+        'KAFKA_UNAVAILABLE',
+        `Kafka does not answer: ${(error as Error).message}`,
+        { cause: error },
+      );
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
   }
 
   close(): Promise<void> {

@@ -2,6 +2,8 @@ import { Admin, GenericError, Producer, type MessageToProduce } from '@platforma
 import { CloseList, FreshenError, SECOND, sleep, type Logger } from '@freshen/runtime';
 import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
 import { javaCompatiblePartition } from './java-compatible-partitioner.ts';
+import { classifyProduceError } from './produce-errors.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export interface PlatformaticEventPublisherOptions {
   brokers: readonly string[];
@@ -38,6 +40,7 @@ export class PlatformaticEventPublisher implements EventPublisher {
   private readonly producer: Producer<string, Value, string, string>;
   private readonly partitionCounts = new Map<string, Promise<number>>();
   private readonly closeList = new CloseList();
+  private prober: Admin | undefined;
 
   constructor(options: PlatformaticEventPublisherOptions) {
     this.options = options;
@@ -84,6 +87,16 @@ export class PlatformaticEventPublisher implements EventPublisher {
     return count;
   }
 
+  private newProber(): Admin {
+    const prober = new Admin({
+      clientId: `${this.options.clientId}-probe`,
+      bootstrapBrokers: [...this.options.brokers],
+      retries: 0,
+    });
+    this.closeList.add('kafka probe client', () => prober.close());
+    return prober;
+  }
+
   private async lookUpOrCreate(topic: string): Promise<number> {
     const admin = new Admin({
       clientId: `${this.options.clientId}-admin`,
@@ -124,7 +137,25 @@ export class PlatformaticEventPublisher implements EventPublisher {
       const { topic, key, value, partition } = messages[i]!;
       batch[i] = partition === undefined ? { topic, key, value } : { topic, key, value, partition };
     }
-    await this.producer.send({ messages: batch });
+    try {
+      await this.producer.send({ messages: batch });
+    } catch (error) {
+      throw classifyProduceError(error, describe);
+    }
+  }
+
+  async probe(timeoutMs: number): Promise<void> {
+    // A client of its own without retries: probing through the producer would queue metadata
+    // requests (each retried by the client) in front of the producer's own while Kafka is down.
+    try {
+      if (this.closeList.closed) throw new Error('publisher closed');
+      this.prober ??= this.newProber();
+      await withTimeout(this.prober.metadata({ topics: [], forceUpdate: true }), timeoutMs);
+    } catch (error) {
+      throw new FreshenError('KAFKA_UNAVAILABLE', `Kafka does not answer: ${describe(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   close(): Promise<void> {

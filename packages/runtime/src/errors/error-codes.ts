@@ -13,6 +13,10 @@ export const ERROR_CODES = {
   POSTGRES_UNAVAILABLE: { retryable: true },
   /** Kafka cannot be reached, or rejected a produce/commit for a transient reason. */
   KAFKA_UNAVAILABLE: { retryable: true },
+  /** Kafka refused a message as larger than the topic or broker allows (MESSAGE_TOO_LARGE). */
+  EVENT_TOO_LARGE: { retryable: false },
+  /** Kafka refused a produce request for a reason retrying cannot fix (authorization, policy...). */
+  KAFKA_REJECTED: { retryable: false },
   /** Redis cannot be reached or failed a command for a transient reason. */
   REDIS_UNAVAILABLE: { retryable: true },
   /** A replication message of a type this version does not understand. */

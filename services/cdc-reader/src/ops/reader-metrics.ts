@@ -70,6 +70,28 @@ export function createReaderMetrics(inFlight: InFlightSource, registry = new Reg
       help: 'Now minus the commit time of the newest event acknowledged by Kafka (0 when caught up).',
       registers: [registry],
     }),
+    eventsReduced: new Counter({
+      name: 'freshen_reader_events_reduced_total',
+      help: 'Events too large for Kafka: how="columns" left their largest values out, how="truncate" became a truncate of their table.',
+      labelNames: ['how'] as const,
+      registers: [registry],
+    }),
+    ready: new Gauge({
+      name: 'freshen_reader_ready',
+      help: '1 while /readyz is 200 (streaming or standby, Kafka and Postgres answering).',
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: 'freshen_reader_dependency_up',
+      help: 'dependency="kafka"|"postgres": 1 while it answers, 0 while it does not.',
+      labelNames: ['dependency'] as const,
+      registers: [registry],
+    }),
+    wedged: new Gauge({
+      name: 'freshen_reader_wedged',
+      help: '1 while events are in flight and Kafka has acknowledged nothing for WEDGED_AFTER_MS (/healthz is 503).',
+      registers: [registry],
+    }),
     produceLatency: new Histogram({
       name: 'freshen_reader_produce_latency_seconds',
       help: 'Time for Kafka to acknowledge one produce request (batch).',

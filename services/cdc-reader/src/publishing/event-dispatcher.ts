@@ -1,13 +1,22 @@
 import { messageKey, type ChangeEvent } from '@freshen/change-event';
 import type { EventPublisher, OutgoingMessage } from '@freshen/kafka';
-import { backoffDelay, SECOND, sleep, type Logger } from '@freshen/runtime';
+import {
+  backoffDelay,
+  FreshenError,
+  isFreshenError,
+  SECOND,
+  sleep,
+  type Logger,
+} from '@freshen/runtime';
 import type { LsnTracker, TrackedTransaction } from '../confirming/lsn-tracker.ts';
+import { fitEvent, truncateInstead } from './event-size-limit.ts';
 
 interface Entry {
   topic: string;
   key: string;
   /** The event's JSON text: the exact bytes of encodeEvent(event), kept as a string. */
   value: string;
+  /** Bytes counted in flight for this entry (its size when enqueued, even if reduced later). */
   bytes: number;
   /** A truncate is written to every partition of its topic (see README, "Truncate"). */
   everyPartition: boolean;
@@ -19,6 +28,10 @@ export interface DispatcherObserver {
   acked(events: number, bytes: number, latencyMs: number): void;
   /** A publish attempt failed; the same batch will be retried. */
   failed(error: Error, attempt: number): void;
+  /** An event was too large: columns were left out (`columns`) or a truncate replaced it. */
+  reduced(how: 'columns' | 'truncate'): void;
+  /** Kafka refused a batch for good (KAFKA_REJECTED); nothing more is sent. */
+  fatal(error: FreshenError): void;
 }
 
 export interface EventDispatcherOptions {
@@ -30,7 +43,12 @@ export interface EventDispatcherOptions {
   maxBatchEvents: number;
   /** Most bytes (sum of values) in one produce request; keep under the broker's message.max.bytes. */
   maxBatchBytes: number;
+  /** Largest event published as it is; larger ones lose their largest values (see event-size-limit). */
+  maxEventBytes: number;
 }
+
+/** What one attempt to publish a batch came to. */
+type SendOutcome = { latencyMs: number } | 'too-large' | 'stopped';
 
 /**
  * Publishes change events in receive order with at most one batch in flight, so a failed
@@ -49,9 +67,25 @@ export class EventDispatcher {
   private bytes = 0;
   private readonly abort = new AbortController();
   private idleWaiters: (() => void)[] = [];
+  private settledWaiters: (() => void)[] = [];
+  private progressAt = Date.now();
+  private failure: Error | undefined;
 
   constructor(options: EventDispatcherOptions) {
     this.options = options;
+  }
+
+  /**
+   * When Kafka last acknowledged a batch, or when the dispatcher last went from idle to busy:
+   * with events in flight, the time since then is how long publishing has made no progress.
+   */
+  get lastProgressAt(): number {
+    return this.progressAt;
+  }
+
+  /** The error of the last publish attempt while it has not succeeded since (undefined when fine). */
+  get publishFailure(): Error | undefined {
+    return this.failure;
   }
 
   /** Events received and not yet acknowledged by Kafka. */
@@ -67,16 +101,16 @@ export class EventDispatcher {
   enqueue(event: ChangeEvent, topic: string, txn: TrackedTransaction): void {
     // Same text as encodeEvent (JSON), but not copied into a Buffer of its own: kafkajs writes
     // strings straight into its request buffer, which saves an allocation per event.
-    const value = JSON.stringify(event);
-    const bytes = Buffer.byteLength(value);
-    this.queue.push({
-      topic,
-      key: messageKey(event),
-      value,
-      bytes,
-      everyPartition: event.op === 'truncate',
-      txn,
-    });
+    let value = JSON.stringify(event);
+    let bytes = Buffer.byteLength(value);
+    let key = messageKey(event);
+    let everyPartition = event.op === 'truncate';
+    if (bytes + Buffer.byteLength(key) > this.options.maxEventBytes) {
+      const fitted = this.reduce(event, this.options.maxEventBytes, value, key);
+      ({ value, bytes, key, everyPartition } = fitted);
+    }
+    if (this.events === 0) this.progressAt = Date.now();
+    this.queue.push({ topic, key, value, bytes, everyPartition, txn });
     this.options.tracker.add(txn);
     this.events++;
     this.bytes += bytes;
@@ -99,6 +133,16 @@ export class EventDispatcher {
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
+  /**
+   * Resolves when no publish attempt is outstanding. After stop(), an attempt already sent may
+   * still be acknowledged; a new session waits for this so that those older versions cannot land
+   * after the same rows re-read from the slot.
+   */
+  settled(): Promise<void> {
+    if (!this.sending) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
   private async run(): Promise<void> {
     this.scheduled = false;
     if (this.sending) return;
@@ -106,8 +150,11 @@ export class EventDispatcher {
     try {
       while (this.head < this.queue.length && !this.abort.signal.aborted) {
         const batch = this.takeBatch();
-        const sent = await this.sendWithRetry(batch);
-        if (!sent) return;
+        let sent = await this.sendWithRetry(batch);
+        // The broker refused a message as too large: find it by sending one event at a time
+        // (in order, so nothing reorders) and shrink the ones refused.
+        if (sent === 'too-large') sent = await this.sendOneByOne(batch);
+        if (sent === 'stopped') return;
         let bytes = 0;
         for (const entry of batch) {
           bytes += entry.bytes;
@@ -115,12 +162,86 @@ export class EventDispatcher {
         }
         this.events -= batch.length;
         this.bytes -= bytes;
+        this.progressAt = Date.now();
         this.options.observer.acked(batch.length, bytes, sent.latencyMs);
         if (this.events === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       }
+    } catch (error) {
+      // Only KAFKA_REJECTED gets here: retrying cannot help, so nothing newer may be sent.
+      this.abort.abort(error);
+      this.options.observer.fatal(error as FreshenError);
     } finally {
       this.sending = false;
+      for (const wake of this.settledWaiters.splice(0)) wake();
     }
+  }
+
+  private async sendOneByOne(batch: Entry[]): Promise<{ latencyMs: number } | 'stopped'> {
+    const started = performance.now();
+    for (const entry of batch) {
+      for (let limit = Math.min(entry.value.length, this.options.maxEventBytes); ;) {
+        const sent = await this.sendWithRetry([entry]);
+        if (sent === 'stopped') return sent;
+        if (sent !== 'too-large') break;
+        if (entry.everyPartition && entry.value.length + entry.key.length < 1024)
+          throw new FreshenError(
+            'KAFKA_REJECTED',
+            `Kafka refuses even a ${entry.value.length}-byte truncate event on topic ${entry.topic} as too large; raise the topic's max.message.bytes`,
+          );
+        // Halve the limit until the topic accepts it (its max.message.bytes is below ours).
+        limit = Math.floor(
+          Math.min(limit, Buffer.byteLength(entry.value) + Buffer.byteLength(entry.key)) / 2,
+        );
+        const fitted = this.reduce(
+          JSON.parse(entry.value) as ChangeEvent,
+          limit,
+          entry.value,
+          entry.key,
+        );
+        entry.value = fitted.value;
+        entry.key = fitted.key;
+        entry.everyPartition = fitted.everyPartition;
+      }
+    }
+    return { latencyMs: performance.now() - started };
+  }
+
+  /**
+   * Shrinks an event to `limit` bytes (largest values left out and listed as unavailable), or
+   * replaces it by a truncate of its table when even its key does not fit. Logs table and LSN,
+   * never values.
+   */
+  private reduce(
+    event: ChangeEvent,
+    limit: number,
+    value: string,
+    key: string,
+  ): { value: string; bytes: number; key: string; everyPartition: boolean } {
+    const where = { table: `${event.schema}.${event.table}`, lsn: event.lsn, limitBytes: limit };
+    // The Kafka key (which holds the primary key's values) counts towards the message too.
+    const fitted =
+      event.op === 'truncate' ? undefined : fitEvent(event, limit - Buffer.byteLength(key), value);
+    if (fitted) {
+      this.options.observer.reduced('columns');
+      this.options.logger.warn(
+        { ...where, bytes: Buffer.byteLength(value), left: fitted.event.unavailable },
+        'change event larger than the limit: its largest values are left out and listed as unavailable (caches of the row are deleted, not refreshed)',
+      );
+      return { value: fitted.value, bytes: fitted.bytes, key, everyPartition: false };
+    }
+    const truncate = truncateInstead(event);
+    const truncateValue = JSON.stringify(truncate);
+    this.options.observer.reduced('truncate');
+    this.options.logger.error(
+      where,
+      'change event too large even with its key alone: publishing a truncate of its table instead (every cached key of the table is dropped)',
+    );
+    return {
+      value: truncateValue,
+      bytes: Buffer.byteLength(truncateValue),
+      key: messageKey(truncate),
+      everyPartition: true,
+    };
   }
 
   private takeBatch(): Entry[] {
@@ -147,14 +268,22 @@ export class EventDispatcher {
     return batch;
   }
 
-  private async sendWithRetry(batch: Entry[]): Promise<{ latencyMs: number } | undefined> {
+  /**
+   * Publishes `batch`, retrying transient failures with backoff. Returns 'too-large' when the
+   * broker refuses a message as too large, throws KAFKA_REJECTED when retrying cannot help.
+   */
+  private async sendWithRetry(batch: Entry[]): Promise<SendOutcome> {
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
         await this.options.publisher.publish(await this.toMessages(batch));
+        this.failure = undefined;
         return { latencyMs: performance.now() - started };
       } catch (error) {
-        if (this.abort.signal.aborted) return undefined;
+        if (this.abort.signal.aborted) return 'stopped';
+        if (isFreshenError(error, 'EVENT_TOO_LARGE')) return 'too-large';
+        if (isFreshenError(error, 'KAFKA_REJECTED')) throw error;
+        this.failure = error as Error;
         this.options.observer.failed(error as Error, attempt);
         const delay = backoffDelay(attempt, { initialMs: 200, maxMs: 10 * SECOND });
         this.options.logger.warn(
@@ -164,7 +293,7 @@ export class EventDispatcher {
         try {
           await sleep(delay, this.abort.signal);
         } catch {
-          return undefined;
+          return 'stopped';
         }
       }
     }

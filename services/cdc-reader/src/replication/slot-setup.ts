@@ -1,3 +1,4 @@
+import { ConfigError } from '@freshen/config';
 import { FreshenError, type Logger } from '@freshen/runtime';
 import type pg from 'pg';
 
@@ -5,7 +6,7 @@ export interface SlotSetupOptions {
   db: pg.Client;
   slot: string;
   publication: string;
-  /** schema.table list for a new publication; empty = FOR ALL TABLES. */
+  /** schema.table list for a new publication; empty = the publication must exist. */
   tables: readonly string[];
   logger: Logger;
 }
@@ -27,6 +28,42 @@ function privilegeError(what: string, fix: string, cause: unknown): FreshenError
     'PRIVILEGE_MISSING',
     `${what}: ${(cause as Error).message}. Fix: ${fix}`,
     { cause },
+  );
+}
+
+/** Why the reader refuses to create a publication it was given no tables for. */
+export function noTablesError(publication: string): ConfigError {
+  return new ConfigError([
+    `publication ${publication} does not exist and no tables are given for it: set RULES_MODULE (its tables are published) or PUBLICATION_TABLES=schema.table,... (cdc-reader never creates a publication FOR ALL TABLES)`,
+  ]);
+}
+
+/**
+ * Checks before streaming that the publication exists or can be created from `tables`, and
+ * logs which tables it publishes. Throws ConfigError (exit 78) when it is missing and no
+ * tables are given.
+ */
+export async function checkPublication(
+  db: pg.Client,
+  publication: string,
+  tables: readonly string[],
+  logger: Logger,
+): Promise<void> {
+  const existing = await db.query<{ all_tables: boolean; tables: string[] | null }>(
+    `select p.puballtables as all_tables,
+            (select array_agg(t.schemaname || '.' || t.tablename order by t.schemaname, t.tablename) from pg_publication_tables t where t.pubname = p.pubname) as tables
+       from pg_publication p where p.pubname = $1`,
+    [publication],
+  );
+  const row = existing.rows[0];
+  if (!row) {
+    if (tables.length === 0) throw noTablesError(publication);
+    logger.info({ publication, tables }, 'publication absent; it will be created for these tables');
+    return;
+  }
+  logger.info(
+    { publication, tables: row.all_tables ? 'all (FOR ALL TABLES)' : (row.tables ?? []) },
+    'using the existing publication as it is',
   );
 }
 
@@ -53,24 +90,19 @@ export async function ensureSlot(options: SlotSetupOptions): Promise<string> {
     [publication],
   );
   if (existing.rowCount === 0) {
-    const target =
-      tables.length === 0 ? 'FOR ALL TABLES' : `FOR TABLE ${tables.map(quoteTable).join(', ')}`;
+    if (tables.length === 0) throw noTablesError(publication);
+    const target = `FOR TABLE ${tables.map(quoteTable).join(', ')}`;
     try {
       await db.query(`CREATE PUBLICATION ${quoteIdent(publication)} ${target}`);
     } catch (error) {
       if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw error;
       throw privilegeError(
         `cannot create publication ${publication} (${target})`,
-        tables.length === 0
-          ? 'FOR ALL TABLES needs a superuser: create it as one, or set PUBLICATION_TABLES'
-          : 'the role must own those tables, or create the publication as their owner',
+        'the role must own those tables, or create the publication as their owner',
         error,
       );
     }
-    logger.info(
-      { publication, tables: tables.length === 0 ? 'all' : tables },
-      'created publication',
-    );
+    logger.info({ publication, tables }, 'created publication');
   }
   const comment = existing.rows[0]?.comment ?? '';
 

@@ -37,7 +37,13 @@ export function classifyStreamError(error: unknown, slot: string): FreshenError 
       { cause: error },
     );
   }
-  const retryable = code === OBJECT_IN_USE || code === undefined || /^(08|57)/.test(code);
+  // Node socket errors (ECONNRESET, ECONNREFUSED, EPIPE...) come with a code of their own:
+  // a restarting server resets connections, which must be retried, not fatal (issue 10).
+  const retryable =
+    code === OBJECT_IN_USE ||
+    code === undefined ||
+    /^(08|57|53300$)/.test(code) ||
+    /^E[A-Z]+$/.test(code);
   return new FreshenError(
     'POSTGRES_UNAVAILABLE',
     `replication of slot ${slot} stopped: ${message}`,

@@ -24,12 +24,16 @@ describe('cdc-reader: slot faults', () => {
     await reader.close(); // as runService does after a fatal error; releases the slot lock
 
     // A restart refuses too: the marker says the slot existed, so re-creating it would hide a loss.
-    const again = await startReader(t.config(), quietLogger);
-    cleanup.add('second reader', () => again.close());
-    const second = await again.done.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    // (startReader rejects when the failure comes before the reader is standby or streaming.)
+    const second = await startReader(t.config(), quietLogger)
+      .then((again) => {
+        cleanup.add('second reader', () => again.close());
+        return again.done;
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isFreshenError(second, 'SLOT_MISSING')).toBe(true);
     const slots = await t.db.query('select 1 from pg_replication_slots where slot_name = $1', [
       t.slot,
