@@ -7,6 +7,13 @@ export interface KafkaClientOptions {
   logger: Logger;
   /** Milliseconds to wait for a TCP connection. Default 3000. */
   connectionTimeoutMs?: number;
+  /**
+   * kafkajs's retry of each request (connect, metadata, produce, commit). Default: kafkajs's
+   * own (5 retries, delays growing to 30 s). A service that rides out broker restarts itself
+   * sets a low cap, so that it notices a returning broker within about a second instead of
+   * sleeping through it.
+   */
+  retry?: { retries?: number; initialRetryTimeMs?: number; maxRetryTimeMs?: number };
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -53,6 +60,13 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    ...(options.retry && {
+      retry: {
+        retries: options.retry.retries,
+        initialRetryTime: options.retry.initialRetryTimeMs,
+        maxRetryTime: options.retry.maxRetryTimeMs,
+      },
+    }),
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(options.logger.child({ component: 'kafkajs' })),
   });
