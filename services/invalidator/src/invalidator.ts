@@ -23,7 +23,7 @@ import { InvalidatorHealth } from './ops/health.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
 import { RedisApplier } from './redis/redis-applier.ts';
 import { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
-import { redisRefusalOf } from './redis/redis-refusal.ts';
+import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from './redis/redis-refusal.ts';
 
 export interface InvalidatorOptions {
   kafkaBrokers: string[];
@@ -91,7 +91,14 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
   closeList.add('health', () => status.close());
   try {
     const redis = createRedisClient(options.redis);
-    closeList.add('redis', () => redis.quit().catch(() => redis.disconnect()));
+    // disconnect() after quit() in every case: it also cancels a pending reconnect (after a
+    // WRONGPASS ioredis is between attempts, and the timer would keep the process alive).
+    closeList.add('redis', () =>
+      redis
+        .quit()
+        .catch(() => {})
+        .finally(() => redis.disconnect()),
+    );
     watchRedisConnection(redis, options.redis, status, metrics);
 
     const ops = await startOpsServer({
@@ -101,7 +108,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
       ready: () =>
         status.readiness({
           consumer: consumer?.running ? 'consuming' : 'starting',
-          redis: redis.status,
+          redisConnection: redis.status,
           topics: consumer?.topics.length ?? 0,
         }),
     });
@@ -266,16 +273,22 @@ function watchRedisConnection(
 ): void {
   let lastError = 'connection closed';
   let refused = false;
+  let probing = false;
+  const refuse = (refusal: RedisRefusal) => {
+    if (!refused) metrics.redisRefusals.inc({ cause: refusal.cause });
+    refused = true;
+    metrics.redisUp.set(0);
+    status.fail('redis', refusal.message, { cause: refusal.cause });
+  };
   redis.on('error', (error: unknown) => {
     const refusal = redisRefusalOf(error, target);
-    if (refusal) {
-      if (!refused) metrics.redisRefusals.inc({ cause: refusal.cause });
-      refused = true;
-      metrics.redisUp.set(0);
-      status.fail('redis', refusal.message, { cause: refusal.cause });
-    } else {
-      lastError = errorSummary(error);
-    }
+    if (refusal) return refuse(refusal);
+    lastError = errorSummary(error);
+    if (probing || refused) return;
+    probing = true;
+    void tlsMismatchOf(error, target)
+      .then((mismatch) => mismatch && refuse(mismatch))
+      .finally(() => (probing = false));
   });
   redis.on('close', () => {
     metrics.redisUp.set(0);

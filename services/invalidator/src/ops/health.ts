@@ -150,7 +150,7 @@ export class InvalidatorHealth {
     const ok = !this.closed && this.problems.size === 0;
     return {
       ok,
-      details: { ...this.reasons(), ...extra, ...(this.closed && { state: 'closed' }) },
+      details: { ...extra, ...this.reasons(), ...(this.closed && { state: 'closed' }) },
     };
   }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { RedisTarget } from '@freshen/config';
 
 /** Why Redis refuses us in a way that retrying cannot fix until the operator acts. */
@@ -39,7 +40,13 @@ const TLS_PLAINTEXT_CODES = new Set([
 ]);
 
 /** Where we connect and as whom, for messages: host:port and the ACL user, never the password. */
-export function describeTarget(target: RedisTarget): { where: string; user: string; tls: boolean } {
+export function describeTarget(target: RedisTarget): {
+  where: string;
+  host?: string;
+  port?: number;
+  user: string;
+  tls: boolean;
+} {
   if (!('url' in target)) {
     return { where: target.clusterNodes.join(','), user: 'default', tls: false };
   }
@@ -47,6 +54,8 @@ export function describeTarget(target: RedisTarget): { where: string; user: stri
     const url = new URL(target.url);
     return {
       where: `${url.hostname}:${url.port || '6379'}`,
+      host: url.hostname,
+      port: Number(url.port || 6379),
       user: decodeURIComponent(url.username) || 'default',
       tls: url.protocol === 'rediss:',
     };
@@ -102,4 +111,35 @@ export function redisRefusalOf(error: unknown, target: RedisTarget): RedisRefusa
     }
   }
   return undefined;
+}
+
+/**
+ * A plain Redis does not answer a TLS ClientHello at all (it waits for the rest of an inline
+ * command), so `rediss://` against it only times out. When a TLS connect fails that way, ask
+ * the same address in plain text: a Redis reply (`+PONG`, `-NOAUTH ...`) proves the mismatch.
+ */
+export async function tlsMismatchOf(
+  error: unknown,
+  target: RedisTarget,
+): Promise<RedisRefusal | undefined> {
+  const { where, host, port, tls } = describeTarget(target);
+  if (!tls || host === undefined || port === undefined) return undefined;
+  const code = [...chain(error)].find((link) => link.code)?.code;
+  if (code !== 'ETIMEDOUT' && code !== 'ECONNRESET') return undefined;
+  const plain = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(/^[+-]/.test(data.toString('latin1'))));
+  });
+  if (!plain) return undefined;
+  return {
+    cause: 'TLS_MISMATCH',
+    message: `REDIS_URL uses rediss:// (TLS) but Redis at ${where} answers in plain text (the TLS handshake ${code === 'ETIMEDOUT' ? 'timed out' : 'was reset'}): use redis://, or enable TLS on the server`,
+  };
 }
