@@ -14,6 +14,13 @@ export interface KafkaClientOptions {
    * sleeping through it.
    */
   retry?: { retries?: number; initialRetryTimeMs?: number; maxRetryTimeMs?: number };
+  /**
+   * Level for kafkajs's own ERROR lines. Default 'error'. kafkajs logs every refused connection
+   * attempt, every crash-and-restart and routine rebalance replies at ERROR; a service whose
+   * own health lines say at error level what is wrong (and when it recovers) sets 'warn', so
+   * that an outage is one error line and not hundreds.
+   */
+  libraryErrorsAs?: 'error' | 'warn';
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -24,11 +31,12 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /** Routes kafkajs's own log lines into our pino logger as structured JSON. */
-function pinoLogCreator(logger: Logger): logCreator {
+function pinoLogCreator(logger: Logger, errorsAs: 'error' | 'warn'): logCreator {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;
-      logger[LEVELS[level] ?? 'info']({ kafkajs: rest }, message);
+      const mapped = LEVELS[level] ?? 'info';
+      logger[mapped === 'error' ? errorsAs : mapped]({ kafkajs: rest }, message);
     };
 }
 
@@ -68,6 +76,9 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
       },
     }),
     logLevel: logLevel.WARN,
-    logCreator: pinoLogCreator(options.logger.child({ component: 'kafkajs' })),
+    logCreator: pinoLogCreator(
+      options.logger.child({ component: 'kafkajs' }),
+      options.libraryErrorsAs ?? 'error',
+    ),
   });
 }

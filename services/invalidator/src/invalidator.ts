@@ -170,6 +170,8 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
       'invalidator started',
     );
 
+    // Runs first on close: what the shutdown itself disconnects is not reported as an outage.
+    closeList.add('stop health reports', () => status.close());
     return { metrics, opsPort: ops.port, done, close: () => closeList.close() };
   } catch (error) {
     await closeList.close().catch(() => {});
@@ -192,6 +194,19 @@ async function connectKafka(
     clientId: `invalidator-${options.groupId}`,
     logger,
     retry: KAFKA_RETRY,
+    // Our own health lines say at error level what is wrong, once per outage.
+    libraryErrorsAs: 'warn',
+  });
+  // The consumer's own client retries for ever (a second apart at most): kafkajs restarts a
+  // consumer whose requests ran out of retries as a NEW group member, and the broker then holds
+  // the rebalance until the old member's session expires (10 s measured after a broker restart).
+  // Staying the same member, it simply resumes.
+  const consumerKafka = createKafkaClient({
+    brokers: options.kafkaBrokers,
+    clientId: `invalidator-${options.groupId}`,
+    logger,
+    retry: { ...KAFKA_RETRY, retries: Number.MAX_SAFE_INTEGER },
+    libraryErrorsAs: 'warn',
   });
   const admin = kafka.admin();
   await admin.connect();
@@ -211,7 +226,7 @@ async function connectKafka(
   cleanup.add('dead-letter producer', () => deadLetters.close());
 
   const consumer = createKafkajsConsumer({
-    kafka,
+    kafka: consumerKafka,
     groupId: options.groupId,
     selection,
     logger,

@@ -146,10 +146,16 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
       // session expired) within a second instead of up to 3 s later.
       heartbeatInterval: Math.max(500, Math.min(3 * SECOND, Math.floor(sessionTimeoutMs / 10))),
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
-      // Short retry delays: a returning broker is noticed within about a second. When the
-      // retries run out kafkajs restarts the consumer itself (retriable errors), and we restart
-      // it ourselves for the rest (see CRASH below).
-      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: maxRetryTimeMs },
+      // Retry for ever, at most a second apart: a returning broker is noticed within about a
+      // second, and the consumer stays the SAME group member across an outage. A restarted
+      // consumer would join as a new member, and the broker would hold the rebalance until
+      // the old member's session expired (the whole session timeout: 10 s measured). kafkajs
+      // still crashes on errors it does not retry; then it or we restart it (see CRASH below).
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: 100,
+        maxRetryTime: maxRetryTimeMs,
+      },
     });
     next.on(next.events.GROUP_JOIN, (event) => {
       const assigned = event.payload.memberAssignment;
@@ -164,7 +170,7 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
       const { error, restart } = event.payload;
       health.crashed(error, !closed);
       if (restart) {
-        log.error({ err: error }, 'consumer failed; kafkajs restarts it');
+        log.warn({ err: error }, 'consumer failed; kafkajs restarts it');
       } else if (!closed) {
         // kafkajs gives up on errors it does not deem retriable (a broker that just restarted
         // answers some with them). Nothing is committed past unapplied work, so starting over

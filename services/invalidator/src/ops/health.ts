@@ -60,16 +60,22 @@ export class InvalidatorHealth {
     this.timer.unref();
   }
 
+  /** Stops reporting (a closing service's own disconnects are not outages). Idempotent. */
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
   }
 
-  /** Marks a condition as failing. Logs at error level when it starts or its reason changes. */
+  /** Marks a condition as failing. Logs at error level when it starts failing. */
   fail(condition: HealthCondition, reason: string, context: Record<string, unknown> = {}): void {
+    if (this.closed) return;
     const current = this.problems.get(condition);
-    if (current?.reason === reason) return;
-    this.problems.set(condition, { reason, since: current?.since ?? this.now() });
+    if (current) {
+      // Already failing: keep the reason current for /readyz, but one error line per outage.
+      current.reason = reason;
+      return;
+    }
+    this.problems.set(condition, { reason, since: this.now() });
     this.options.metrics.unready.set({ condition }, 1);
     this.options.logger.error({ ...context, condition }, `not ready: ${reason}`);
   }
@@ -114,7 +120,12 @@ export class InvalidatorHealth {
     if (this.closed) return;
     const now = this.now();
     const stall = this.options.fetchStallMs ?? 3 * SECOND;
-    if (this.lastFetchAt !== undefined && this.inFlight === 0 && now - this.lastFetchAt > stall) {
+    if (
+      this.lastFetchAt !== undefined &&
+      this.inFlight === 0 &&
+      now - this.lastFetchAt > stall &&
+      !this.problems.has('kafka')
+    ) {
       this.fail('kafka', `no fetch from Kafka for more than ${stall} ms`);
     }
     const pending = this.inFlight > 0 || (this.options.hasPendingCommits?.() ?? false);
