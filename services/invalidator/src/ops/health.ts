@@ -103,6 +103,7 @@ export class InvalidatorHealth {
 
   batchStarted(): void {
     this.inFlight++;
+    this.pendingSince ??= this.now();
   }
 
   batchEnded(progressed: boolean): void {

@@ -8,9 +8,10 @@ import {
   useCleanup,
   waitFor,
 } from '@freshen/test-kit';
-import type { KafkaMessage } from 'kafkajs';
+import { ConfigResourceTypes, type KafkaMessage } from 'kafkajs';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { metricValue, newProducer, startTestInvalidator } from '../support/harness.ts';
+import { captureLogger, getOps } from '../support/log-capture.ts';
 import { testRules } from '../support/test-rules.ts';
 
 const cleanup = useCleanup();
@@ -94,5 +95,67 @@ describe('a message too large for the dead-letter topic', () => {
       { description: 'offset committed past the big message' },
     );
     expect(settled).toBe(false);
+  });
+
+  it('holds the partition (/readyz 503, one error line, nothing committed) while even the reference is refused, and goes on once the DLQ takes it', async () => {
+    const admin = await newKafkaAdmin(cleanup);
+    const topic = await newTopic(cleanup, admin, 'inv_big_held', 1);
+    // A DLQ that refuses anything but tiny messages: no reference fits.
+    const dlqTopic = uniqueName('inv_big_tiny_dlq');
+    await ensureTopics(admin, [
+      { topic: dlqTopic, numPartitions: 1, configEntries: { 'max.message.bytes': '200' } },
+    ]);
+    cleanup.add(`delete topic ${dlqTopic}`, () => admin.deleteTopics({ topics: [dlqTopic] }));
+    const groupId = uniqueName('inv_big_held_group');
+    const after = item.key({ id: 8 });
+    await redis.set(after, 'cached');
+    cleanup.add('key', () => redis.unlink(after));
+    const { logger, lines } = captureLogger();
+    const invalidator = await startTestInvalidator(cleanup, {
+      topics: [topic],
+      dlqTopic,
+      rules,
+      groupId,
+      overrides: { logger },
+    });
+
+    const producer = await newProducer(cleanup);
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        { key: 'bad', value: `{oops ${'y'.repeat(4000)}` },
+        toMessage(itemEvent(schema, 8, {})),
+      ],
+    });
+    await waitFor(async () => (await getOps(invalidator.opsPort, '/readyz')).status === 503, {
+      description: '/readyz 503 while the partition is held',
+    });
+    const { body } = await getOps(invalidator.opsPort, '/readyz');
+    expect(String(body.details?.dead_letter)).toMatch(/refused even a reference.*held at offset 0/);
+    expect(
+      lines.filter((line) => line.level === 50 && /refused even a reference/.test(line.msg)),
+    ).toHaveLength(1);
+    expect(await redis.exists(after)).toBe(1); // held: the next event waits, in order
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    expect(offsets?.partitions[0]?.offset).toBe('-1');
+
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: dlqTopic,
+          configEntries: [{ name: 'max.message.bytes', value: '1048588' }],
+        },
+      ],
+    });
+    await waitFor(async () => (await redis.exists(after)) === 0, {
+      timeoutMs: 20_000,
+      description: 'the next event applied once the DLQ takes the reference',
+    });
+    await waitFor(async () => (await getOps(invalidator.opsPort, '/readyz')).status === 200, {
+      description: '/readyz 200 again',
+    });
   });
 });
