@@ -112,6 +112,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
             partition: batch.partition,
             ...(refusal && { cause: refusal.cause }),
           },
+          { cause: refusal !== undefined },
         );
         if (!failing) {
           failing = true;

@@ -293,7 +293,7 @@ function watchRedisConnection(
     if (!refused) metrics.redisRefusals.inc({ cause: refusal.cause });
     refused = true;
     metrics.redisUp.set(0);
-    status.fail('redis', refusal.message, { cause: refusal.cause });
+    status.fail('redis', refusal.message, { cause: refusal.cause }, { cause: true });
   };
   redis.on('error', (error: unknown) => {
     const refusal = redisRefusalOf(error, target);

@@ -26,6 +26,8 @@ export interface HealthOptions {
 interface Problem {
   reason: string;
   since: number;
+  /** The reason names the cause (a refusal), not only the symptom. */
+  cause: boolean;
 }
 
 /**
@@ -66,16 +68,29 @@ export class InvalidatorHealth {
     clearInterval(this.timer);
   }
 
-  /** Marks a condition as failing. Logs at error level when it starts failing. */
-  fail(condition: HealthCondition, reason: string, context: Record<string, unknown> = {}): void {
+  /**
+   * Marks a condition as failing. Logs at error level when it starts failing, and once more if
+   * `cause` is set and the symptom logged first did not name it yet.
+   */
+  fail(
+    condition: HealthCondition,
+    reason: string,
+    context: Record<string, unknown> = {},
+    options: { cause?: boolean } = {},
+  ): void {
     if (this.closed) return;
     const current = this.problems.get(condition);
     if (current) {
-      // Already failing: keep the reason current for /readyz, but one error line per outage.
+      // Already failing: keep the reason current for /readyz, but one error line per outage -
+      // unless this reason is the newly found cause (a refusal found after "connection lost").
+      const found = options.cause === true && current.reason !== reason && !current.cause;
       current.reason = reason;
+      if (!found) return;
+      current.cause = true;
+      this.options.logger.error({ ...context, condition }, `not ready: ${reason}`);
       return;
     }
-    this.problems.set(condition, { reason, since: this.now() });
+    this.problems.set(condition, { reason, since: this.now(), cause: options.cause === true });
     this.options.metrics.unready.set({ condition }, 1);
     this.options.logger.error({ ...context, condition }, `not ready: ${reason}`);
   }

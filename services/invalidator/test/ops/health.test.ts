@@ -76,4 +76,16 @@ describe('InvalidatorHealth', () => {
     health.recover('redis');
     expect(lines.map((line) => line.level)).toEqual([50, 30]);
   });
+
+  it('logs a second error line when the cause of an outage is found after its symptom (TLS mismatch after "connection lost")', () => {
+    const { health, lines } = setup();
+    health.fail('redis', 'Redis connection lost (ETIMEDOUT); reconnecting');
+    health.fail('redis', 'REDIS_URL uses rediss:// ...', {}, { cause: true });
+    health.fail('redis', 'REDIS_URL uses rediss:// ...', {}, { cause: true });
+    health.fail('redis', 'Redis connection lost (ETIMEDOUT); reconnecting');
+    expect(lines.map((line) => line.msg)).toEqual([
+      'not ready: Redis connection lost (ETIMEDOUT); reconnecting',
+      'not ready: REDIS_URL uses rediss:// ...',
+    ]);
+  });
 });
