@@ -265,8 +265,26 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
       await startConsumer();
       closeList.add('kafka consumer', async () => {
         closed = true;
-        await restarting.catch(() => {});
-        await stopConsumer();
+        // Bounded: with Kafka away the consumer's requests retry for ever, and stopping would
+        // never finish (SIGTERM would end in the forced exit). After a session timeout the
+        // group has dropped this member anyway; what is not committed is re-applied by the
+        // next owner (at least once).
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<'gave up'>((resolve) => {
+          timer = setTimeout(() => resolve('gave up'), sessionTimeoutMs);
+        });
+        const stopped = (async () => {
+          await restarting.catch(() => {});
+          await stopConsumer();
+        })();
+        const outcome = await Promise.race([stopped, gaveUp]).finally(() => clearTimeout(timer));
+        if (outcome === 'gave up') {
+          log.warn(
+            { waitedMs: sessionTimeoutMs },
+            'Kafka did not answer while stopping; left without the last commit (the next owner re-applies it)',
+          );
+          stopped.catch(() => {});
+        }
       });
       if ('pattern' in selection) {
         refreshTimer = setInterval(

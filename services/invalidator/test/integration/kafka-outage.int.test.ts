@@ -135,4 +135,25 @@ describe('Kafka outages', () => {
     });
     reportFigure('broker ready -> /readyz 200', Date.now() - readyAt);
   }, 120_000);
+
+  it('closes (SIGTERM) within the session timeout while Kafka is down, instead of retrying for ever', async () => {
+    const sessionTimeoutMs = 6000;
+    const invalidator = await startTestInvalidator(cleanup, {
+      topics: [topic],
+      dlqTopic,
+      rules,
+      overrides: { kafkaBrokers: kafka.brokers, sessionTimeoutMs },
+    });
+    await applyOne();
+    await kafka.stop();
+    const startedAt = Date.now();
+    let closedAfter: number | undefined;
+    const closing = invalidator.close().then(() => (closedAfter = Date.now() - startedAt));
+    await waitFor(() => closedAfter !== undefined, {
+      timeoutMs: sessionTimeoutMs + 5000,
+      description: 'close() to finish with Kafka down',
+    });
+    await closing;
+    reportFigure('close() with Kafka down', closedAfter!);
+  }, 60_000);
 });
