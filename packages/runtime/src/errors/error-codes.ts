@@ -15,11 +15,6 @@ export const ERROR_CODES = {
   KAFKA_UNAVAILABLE: { retryable: true },
   /** Redis cannot be reached or failed a command for a transient reason. */
   REDIS_UNAVAILABLE: { retryable: true },
-  /**
-   * Redis refuses us for a reason only the operator can fix: WRONGPASS, NOAUTH, NOPERM, a TLS
-   * mismatch. Retrying cannot help until the setting or the ACL changes.
-   */
-  REDIS_REFUSED: { retryable: false },
   /** A message could not be written to the dead-letter topic, not even as a reference. */
   DEAD_LETTER_FAILED: { retryable: true },
   /** A replication message of a type this version does not understand. */
