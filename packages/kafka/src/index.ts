@@ -1,5 +1,11 @@
 export { createKafkaClient, type KafkaClientOptions } from './kafka-client.ts';
-export { ensureTopics, type TopicSpec } from './topics.ts';
+export { isTooLargeError, kafkaErrorType } from './kafka-errors.ts';
+export {
+  ensureTopics,
+  waitForTopicMetadata,
+  type EnsureTopicsOptions,
+  type TopicSpec,
+} from './topics.ts';
 export { type EventPublisher, type OutgoingMessage } from './publisher/event-publisher.ts';
 export {
   KafkaEventPublisher,
@@ -18,7 +24,14 @@ export {
 export {
   createDeadLetterProducer,
   DEAD_LETTER_HEADERS,
+  REFERENCE_PREFIX_BYTES,
   type DeadLetter,
+  type DeadLetterForm,
+  type DeadLetterReference,
   type DeadLetterProducer,
 } from './consumer/dead-letter-producer.ts';
-export { createKafkajsConsumer, type KafkajsConsumerOptions } from './consumer/kafkajs-consumer.ts';
+export {
+  createKafkajsConsumer,
+  type ConsumerHealthListener,
+  type KafkajsConsumerOptions,
+} from './consumer/kafkajs-consumer.ts';

@@ -8,14 +8,29 @@ export interface KafkaClientOptions {
   logger: Logger;
   /** Milliseconds to wait for a TCP connection. Default 3000. */
   connectionTimeoutMs?: number;
+  /**
+   * kafkajs's retry of each request (connect, metadata, produce, commit). Default: kafkajs's
+   * own (5 retries, delays growing to 30 s). A service that rides out broker restarts itself
+   * sets a low cap, so that it notices a returning broker within about a second instead of
+   * sleeping through it.
+   */
+  retry?: { retries?: number; initialRetryTimeMs?: number; maxRetryTimeMs?: number };
+  /**
+   * Level for kafkajs's own ERROR lines. Default 'error'. kafkajs logs every refused connection
+   * attempt, every crash-and-restart and routine rebalance replies at ERROR; a service whose
+   * own health lines say at error level what is wrong (and when it recovers) sets 'warn', so
+   * that an outage is one error line and not hundreds.
+   */
+  libraryErrorsAs?: 'error' | 'warn';
 }
 
 /** Routes kafkajs's own log lines into our pino logger as structured JSON. */
-function pinoLogCreator(logger: Logger): logCreator {
+function pinoLogCreator(logger: Logger, errorsAs: 'error' | 'warn'): logCreator {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;
-      logger[kafkajsLogLevel(level, log)]({ kafkajs: rest }, message);
+      const mapped = kafkajsLogLevel(level, log);
+      logger[mapped === 'error' ? errorsAs : mapped]({ kafkajs: rest }, message);
     };
 }
 
@@ -47,7 +62,17 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    ...(options.retry && {
+      retry: {
+        retries: options.retry.retries,
+        initialRetryTime: options.retry.initialRetryTimeMs,
+        maxRetryTime: options.retry.maxRetryTimeMs,
+      },
+    }),
     logLevel: logLevel.WARN,
-    logCreator: pinoLogCreator(options.logger.child({ component: 'kafkajs' })),
+    logCreator: pinoLogCreator(
+      options.logger.child({ component: 'kafkajs' }),
+      options.libraryErrorsAs ?? 'error',
+    ),
   });
 }

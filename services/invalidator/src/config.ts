@@ -46,10 +46,16 @@ export const CONFIG_SCHEMA = {
     doc: 'Dead-letter topic; default <TOPIC_PREFIX>.dlq. Created (1 partition) if missing.',
   }),
   SESSION_TIMEOUT_MS: integer({
-    default: 30 * SECOND,
+    default: 10 * SECOND,
     min: 6 * SECOND,
     max: 5 * 60 * SECOND,
-    doc: "Consumer group session timeout: how soon a crashed instance's partitions move to the others (within the broker's group.min/max.session.timeout.ms).",
+    doc: "Consumer group session timeout: how soon a crashed instance's partitions move to the others (within the broker's group.min/max.session.timeout.ms). Heartbeats go every tenth of it (at most 3 s).",
+  }),
+  WEDGED_AFTER_MS: integer({
+    default: 2 * 60 * SECOND,
+    min: 5 * SECOND,
+    max: 24 * 60 * 60 * SECOND,
+    doc: 'Work pending (a batch in hand or offsets to commit) and no progress for this long: /healthz answers 503 so that an orchestrator restarts the process.',
   }),
   COMMIT_INTERVAL_MS: integer({
     default: 100,
@@ -120,6 +126,7 @@ export interface InvalidatorConfig {
   dlqReplicationFactor: number;
   partitionsConcurrency: number;
   sessionTimeoutMs: number;
+  wedgedAfterMs: number;
   commitIntervalMs: number;
   scanCount: number;
   rulesModule: string;
@@ -160,6 +167,7 @@ export function readInvalidatorConfig(
     dlqReplicationFactor: raw.DLQ_REPLICATION_FACTOR,
     partitionsConcurrency: raw.PARTITIONS_CONCURRENCY,
     sessionTimeoutMs: raw.SESSION_TIMEOUT_MS,
+    wedgedAfterMs: raw.WEDGED_AFTER_MS,
     commitIntervalMs: raw.COMMIT_INTERVAL_MS,
     scanCount: raw.SCAN_COUNT,
     rulesModule: raw.RULES_MODULE,

@@ -3,14 +3,27 @@ import {
   createKafkaClient,
   createKafkajsConsumer,
   ensureTopics,
+  type ChangeConsumer,
   type TopicSelection,
 } from '@freshen/kafka';
 import type { RuleSet } from '@freshen/rules';
-import { CloseList, logClientErrors, startOpsServer, type Logger } from '@freshen/runtime';
+import {
+  backoffDelay,
+  CloseList,
+  MINUTE,
+  SECOND,
+  sleep,
+  startOpsServer,
+  type Logger,
+} from '@freshen/runtime';
+import type { Cluster, Redis } from 'ioredis';
 import { createBatchProcessor, type BatchProcessorOptions } from './batch-processor.ts';
+import { errorSummary } from './ops/error-summary.ts';
+import { InvalidatorHealth } from './ops/health.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
 import { RedisApplier } from './redis/redis-applier.ts';
 import { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
+import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from './redis/redis-refusal.ts';
 
 export interface InvalidatorOptions {
   kafkaBrokers: string[];
@@ -28,8 +41,10 @@ export interface InvalidatorOptions {
   /** Bind address of the ops server (OPS_HOST). Default 0.0.0.0. */
   opsHost?: string;
   partitionsConcurrency?: number;
-  /** Consumer group session timeout. Default 30 s. */
+  /** Consumer group session timeout. Default 10 s. */
   sessionTimeoutMs?: number;
+  /** Work pending and no progress for this long: /healthz 503. Default 2 min. */
+  wedgedAfterMs?: number;
   /** Least time between offset commits. Default 100 ms. */
   commitIntervalMs?: number;
   topicRefreshMs?: number;
@@ -41,7 +56,10 @@ export interface InvalidatorOptions {
 export interface Invalidator {
   readonly metrics: InvalidatorMetrics;
   readonly opsPort: number;
-  /** Rejects when the consumer failed for good. */
+  /**
+   * Never settles today: the invalidator restarts its consumer after any failure instead of
+   * giving up (kept for runService, which exits when it settles).
+   */
   readonly done: Promise<void>;
   /** Finishes and commits in-flight batches, then disconnects everything. Idempotent. */
   close(): Promise<void>;
@@ -49,45 +67,60 @@ export interface Invalidator {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Wires Kafka → rules → Redis and starts consuming. Nothing happens on import. */
+/** kafkajs's own request retries: short, so a returning broker is noticed within about a second. */
+const KAFKA_RETRY = { retries: 3, initialRetryTimeMs: 100, maxRetryTimeMs: SECOND };
+/** Delays between attempts to reach Kafka at start. */
+const START_RETRY = { initialMs: 200, maxMs: 2 * SECOND };
+
+/**
+ * Wires Kafka → rules → Redis and starts consuming. Nothing happens on import. The ops server
+ * comes up first: while Kafka cannot be reached the invalidator keeps trying (with backoff, an
+ * error line naming the brokers) and /readyz says why it is not ready; it resolves once it
+ * consumes.
+ */
 export async function startInvalidator(options: InvalidatorOptions): Promise<Invalidator> {
   const { logger } = options;
   const closeList = new CloseList();
   const metrics = createMetrics();
-  let fail: (error: Error) => void = () => {};
-  const done = new Promise<void>((_, reject) => (fail = reject));
+  const done = new Promise<void>(() => {});
+  let consumer: ChangeConsumer | undefined;
+  const status = new InvalidatorHealth({
+    logger,
+    metrics,
+    wedgedAfterMs: options.wedgedAfterMs ?? 2 * MINUTE,
+    hasPendingCommits: () => consumer?.hasPendingCommits ?? false,
+  });
+  closeList.add('health', () => status.close());
   try {
-    const kafka = createKafkaClient({
-      brokers: options.kafkaBrokers,
-      clientId: `invalidator-${options.groupId}`,
-      logger,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [
-        {
-          topic: options.dlqTopic,
-          numPartitions: 1,
-          replicationFactor: options.dlqReplicationFactor ?? 1,
-        },
-      ]);
-    } finally {
-      await admin.disconnect();
-    }
-
     const redis = createRedisClient(options.redis);
-    logClientErrors(redis, logger, { client: 'redis' }); // else ioredis prints plain text on stderr
-    closeList.add('redis', () => redis.quit().catch(() => redis.disconnect()));
-    await redis
-      .connect()
-      .catch((error: unknown) =>
-        logger.warn({ err: error }, 'Redis not reachable at start; batches will retry'),
-      );
-    metrics.redisUp.set(1);
+    // disconnect() after quit() in every case: it also cancels a pending reconnect (after a
+    // WRONGPASS ioredis is between attempts, and the timer would keep the process alive).
+    closeList.add('redis', () =>
+      redis
+        .quit()
+        .catch(() => {})
+        .finally(() => redis.disconnect()),
+    );
+    watchRedisConnection(redis, options.redis, status, metrics);
 
-    const deadLetters = await createDeadLetterProducer(kafka, options.dlqTopic);
-    closeList.add('dead-letter producer', () => deadLetters.close());
+    const ops = await startOpsServer({
+      port: options.metricsPort,
+      host: options.opsHost,
+      registry: metrics.registry,
+      health: () => status.liveness(),
+      ready: () =>
+        status.readiness({
+          consumer: consumer?.running ? 'consuming' : 'starting',
+          redisConnection: redis.status,
+          topics: consumer?.topics.length ?? 0,
+        }),
+    });
+    closeList.add('ops server', () => ops.close());
+    status.start();
+
+    await redis.connect().catch(() => {
+      // Reported by watchRedisConnection; batches wait for Redis (and retry) anyway.
+    });
 
     const selection: TopicSelection = Array.isArray(options.topics)
       ? { topics: options.topics }
@@ -95,61 +128,41 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
           pattern: new RegExp(`^${escapeRegExp((options.topics as { prefix: string }).prefix)}\\.`),
           exclude: [options.dlqTopic],
         };
-    const consumer = createKafkajsConsumer({
-      kafka,
-      groupId: options.groupId,
-      selection,
-      logger,
-      partitionsConsumedConcurrently: options.partitionsConcurrency,
-      sessionTimeoutMs: options.sessionTimeoutMs,
-      commitIntervalMs: options.commitIntervalMs,
-      topicRefreshMs: options.topicRefreshMs,
-      onFatal: (error) => fail(error),
-    });
-    let redisHealthy = true;
-    const handler = createBatchProcessor({
-      rules: options.rules,
-      redis,
-      applier: new RedisApplier(redis),
-      deadLetters,
-      metrics,
-      logger,
-      scanCount: options.scanCount,
-      onApplied: options.onApplied,
-      health: {
-        redisDown: () => {
-          redisHealthy = false;
-          consumer.pauseAll();
-        },
-        redisUp: () => {
-          redisHealthy = true;
-          consumer.resumeAll();
-        },
-      },
-    });
 
-    const ops = await startOpsServer({
-      port: options.metricsPort,
-      host: options.opsHost,
-      registry: metrics.registry,
-      health: () => ({ ok: !closeList.closed }),
-      ready: () => {
-        const redisState = redis.status;
-        const ok = consumer.running && redisHealthy && redisState === 'ready';
-        return {
-          ok,
-          details: {
-            consumer: consumer.running ? 'consuming' : 'stopped',
-            redis: redisHealthy ? redisState : 'retrying',
-            topics: consumer.topics.length,
-          },
-        };
-      },
-    });
-    closeList.add('ops server', () => ops.close());
-
-    closeList.add('consumer', () => consumer.close());
-    await consumer.start(handler);
+    // Kafka: keep trying until it answers (or we are closed), each attempt from scratch.
+    let closing = false;
+    closeList.add('kafka start', () => void (closing = true));
+    for (let attempt = 0; ; attempt++) {
+      const attemptCleanup = new CloseList();
+      try {
+        const started = await connectKafka(
+          options,
+          selection,
+          metrics,
+          status,
+          redis,
+          logger,
+          attemptCleanup,
+        );
+        consumer = started;
+        closeList.add('kafka', () => attemptCleanup.close());
+        break;
+      } catch (error) {
+        await attemptCleanup.close().catch(() => {});
+        if (closing) throw error;
+        const delay = backoffDelay(attempt, START_RETRY);
+        status.fail(
+          'kafka',
+          `Kafka not reachable at ${options.kafkaBrokers.join(',')} (${errorSummary(error)}); retrying`,
+        );
+        logger.warn(
+          { err: error, brokers: options.kafkaBrokers, attempt: attempt + 1, retryInMs: delay },
+          'Kafka start attempt failed; retrying',
+        );
+        await sleep(delay);
+        if (closing) throw new Error('closed before Kafka could be reached');
+      }
+    }
     logger.info(
       {
         groupId: options.groupId,
@@ -160,9 +173,149 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
       'invalidator started',
     );
 
+    // Runs first on close: what the shutdown itself disconnects is not reported as an outage.
+    closeList.add('stop health reports', () => status.close());
     return { metrics, opsPort: ops.port, done, close: () => closeList.close() };
   } catch (error) {
     await closeList.close().catch(() => {});
     throw error;
   }
+}
+
+/** One attempt to reach Kafka: DLQ topic, dead-letter producer, consumer joined and fetching. */
+async function connectKafka(
+  options: InvalidatorOptions,
+  selection: TopicSelection,
+  metrics: InvalidatorMetrics,
+  status: InvalidatorHealth,
+  redis: Redis | Cluster,
+  logger: Logger,
+  cleanup: CloseList,
+): Promise<ChangeConsumer> {
+  const kafka = createKafkaClient({
+    brokers: options.kafkaBrokers,
+    clientId: `invalidator-${options.groupId}`,
+    logger,
+    retry: KAFKA_RETRY,
+    // Our own health lines say at error level what is wrong, once per outage.
+    libraryErrorsAs: 'warn',
+  });
+  // The consumer's own client retries for ever (a second apart at most): kafkajs restarts a
+  // consumer whose requests ran out of retries as a NEW group member, and the broker then holds
+  // the rebalance until the old member's session expires (10 s measured after a broker restart).
+  // Staying the same member, it simply resumes.
+  const consumerKafka = createKafkaClient({
+    brokers: options.kafkaBrokers,
+    clientId: `invalidator-${options.groupId}`,
+    logger,
+    retry: { ...KAFKA_RETRY, retries: Number.MAX_SAFE_INTEGER },
+    libraryErrorsAs: 'warn',
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [
+      {
+        topic: options.dlqTopic,
+        numPartitions: 1,
+        replicationFactor: options.dlqReplicationFactor ?? 1,
+      },
+    ]);
+  } finally {
+    await admin.disconnect();
+  }
+
+  const deadLetters = await createDeadLetterProducer(kafka, options.dlqTopic);
+  cleanup.add('dead-letter producer', () => deadLetters.close());
+
+  const consumer = createKafkajsConsumer({
+    kafka: consumerKafka,
+    groupId: options.groupId,
+    selection,
+    logger,
+    partitionsConsumedConcurrently: options.partitionsConcurrency,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    commitIntervalMs: options.commitIntervalMs,
+    topicRefreshMs: options.topicRefreshMs,
+    health: {
+      fetched: () => status.fetched(),
+      joined: () => status.progressed(),
+      crashed: (error, restarting) =>
+        status.fail(
+          'kafka',
+          `consumer failed (${errorSummary(error)}); ${restarting ? 'restarting it' : 'stopped'}`,
+          { brokers: options.kafkaBrokers },
+        ),
+      committed: (error) => {
+        if (error === undefined) {
+          status.progressed();
+          status.recover('commit', 'offset commits succeed again');
+        } else {
+          status.fail('commit', `Kafka refuses offset commits (${errorSummary(error)}); retrying`);
+        }
+      },
+    },
+  });
+  const handler = createBatchProcessor({
+    rules: options.rules,
+    redis,
+    applier: new RedisApplier(redis),
+    deadLetters,
+    metrics,
+    logger,
+    scanCount: options.scanCount,
+    onApplied: options.onApplied,
+    status,
+    redisRefusalOf: (error) => redisRefusalOf(error, options.redis),
+    health: {
+      redisDown: () => consumer.pauseAll(),
+      redisUp: () => consumer.resumeAll(),
+    },
+  });
+  // Registered before start: a consumer that joined halfway must still leave the group.
+  cleanup.add('consumer', () => consumer.close());
+  await consumer.start(handler);
+  return consumer;
+}
+
+/**
+ * Mirrors the Redis connection into readiness: a refusal (WRONGPASS, NOAUTH, TLS mismatch) is
+ * one error line naming the cause and the fix; a lost connection says so; 'ready' clears it.
+ * The listener also keeps ioredis from printing "Unhandled error event" to stderr.
+ */
+function watchRedisConnection(
+  redis: Redis | Cluster,
+  target: RedisTarget,
+  status: InvalidatorHealth,
+  metrics: InvalidatorMetrics,
+): void {
+  let lastError = 'connection closed';
+  let refused = false;
+  let probing = false;
+  const refuse = (refusal: RedisRefusal) => {
+    if (!refused) metrics.redisRefusals.inc({ cause: refusal.cause });
+    refused = true;
+    metrics.redisUp.set(0);
+    status.fail('redis', refusal.message, { cause: refusal.cause }, { cause: true });
+  };
+  redis.on('error', (error: unknown) => {
+    const refusal = redisRefusalOf(error, target);
+    if (refusal) return refuse(refusal);
+    lastError = errorSummary(error);
+    if (probing || refused) return;
+    probing = true;
+    void tlsMismatchOf(error, target)
+      .then((mismatch) => mismatch && refuse(mismatch))
+      .finally(() => (probing = false));
+  });
+  redis.on('close', () => {
+    metrics.redisUp.set(0);
+    if (!refused) status.fail('redis', `Redis connection lost (${lastError}); reconnecting`);
+  });
+  redis.on('ready', () => {
+    refused = false;
+    lastError = 'connection closed';
+    metrics.redisUp.set(1);
+    status.recover('redis', 'Redis connection ready');
+  });
 }

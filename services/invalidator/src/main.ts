@@ -31,6 +31,7 @@ await runService(
       dlqReplicationFactor: config.dlqReplicationFactor,
       partitionsConcurrency: config.partitionsConcurrency,
       sessionTimeoutMs: config.sessionTimeoutMs,
+      wedgedAfterMs: config.wedgedAfterMs,
       commitIntervalMs: config.commitIntervalMs,
       scanCount: config.scanCount,
       metricsPort: config.metricsPort,

@@ -19,6 +19,7 @@ export const FRESHEN_VARIABLES: readonly string[] = [
   'OPS_HOST',
   'LOG_LEVEL',
   'FRESHEN_IGNORE_VARIABLES',
+  'WEDGED_AFTER_MS',
   // cdc-reader
   'SLOT_NAME',
   'PUBLICATION_NAME',
@@ -28,6 +29,7 @@ export const FRESHEN_VARIABLES: readonly string[] = [
   'TOPIC_REPLICATION_FACTOR',
   'BATCH_MAX_EVENTS',
   'BATCH_MAX_BYTES',
+  'MAX_EVENT_BYTES',
   'MAX_IN_FLIGHT_EVENTS',
   'MAX_IN_FLIGHT_BYTES',
   'STATUS_INTERVAL_MS',

@@ -51,6 +51,8 @@ export interface ChangeConsumer {
   readonly topics: readonly string[];
   /** True while the consumer is a member of the group and fetching. */
   readonly running: boolean;
+  /** True while finished offsets wait to be committed (health: work pending). */
+  readonly hasPendingCommits: boolean;
   /** Finishes and commits in-flight batches, leaves the group. Idempotent. */
   close(): Promise<void>;
 }

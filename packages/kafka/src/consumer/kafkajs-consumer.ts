@@ -1,4 +1,4 @@
-import { CloseList, SECOND, type Logger } from '@freshen/runtime';
+import { backoffDelay, CloseList, SECOND, type Logger } from '@freshen/runtime';
 import type { Consumer, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import type {
   BatchHandler,
@@ -26,9 +26,30 @@ export interface KafkajsConsumerOptions {
    * commits competing with fetches; a crash re-delivers at most this much more.
    */
   commitIntervalMs?: number;
-  /** Called when kafkajs gave up and will not restart the consumer (the service should exit). */
-  onFatal?: (error: Error) => void;
+  /** Longest kafkajs waits between two retries (reconnects, rejoins). Default 1 s. */
+  maxRetryTimeMs?: number;
+  /** Told what the consumer is going through, for /readyz and /healthz. */
+  health?: ConsumerHealthListener;
 }
+
+/** What the consumer tells the service's health: every event is cheap and may come often. */
+export interface ConsumerHealthListener {
+  /** A fetch round-trip completed (Kafka is reachable and serving us). */
+  fetched(): void;
+  /** The consumer failed; `restarting` is false only while it is stopped for good (closing). */
+  crashed(error: Error, restarting: boolean): void;
+  /** Joined the group (again). */
+  joined(): void;
+  /** An offset commit finished: undefined when Kafka took it, else the error. */
+  committed(error: unknown): void;
+}
+
+const NO_HEALTH: ConsumerHealthListener = {
+  fetched() {},
+  crashed() {},
+  joined() {},
+  committed() {},
+};
 
 function byTopic(offsets: TopicPartitionOffsetAndMetadata[]) {
   const topics = new Map<string, { partition: number; offset: string }[]>();
@@ -50,7 +71,11 @@ function byTopic(offsets: TopicPartitionOffsetAndMetadata[]) {
  */
 export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeConsumer {
   const { kafka, groupId, selection, logger } = options;
+  const health = options.health ?? NO_HEALTH;
   const log = logger.child({ groupId });
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? 10 * SECOND;
+  const maxRetryTimeMs = options.maxRetryTimeMs ?? SECOND;
+  let closed = false;
   let consumer: Consumer | undefined;
   let handler: BatchHandler | undefined;
   let topics: string[] = [];
@@ -70,7 +95,11 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
       await commitVia(offsets);
     },
     log,
-    { minIntervalMs: options.commitIntervalMs ?? 100 },
+    {
+      minIntervalMs: options.commitIntervalMs ?? 100,
+      retryMs: maxRetryTimeMs,
+      onOutcome: (error) => health.committed(error),
+    },
   );
 
   async function selectTopics(): Promise<string[]> {
@@ -112,22 +141,43 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
     topics = await selectTopics();
     const next = kafka.consumer({
       groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30 * SECOND,
-      heartbeatInterval: 3 * SECOND,
+      sessionTimeout: sessionTimeoutMs,
+      // A tenth of the session: the surviving members learn of a rebalance (a dead instance's
+      // session expired) within a second instead of up to 3 s later.
+      heartbeatInterval: Math.max(500, Math.min(3 * SECOND, Math.floor(sessionTimeoutMs / 10))),
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
-      // A restarted consumer must not stop when Kafka blips; kafkajs restarts itself.
-      retry: { retries: 10 },
+      // Retry for ever, at most a second apart: a returning broker is noticed within about a
+      // second, and the consumer stays the SAME group member across an outage. A restarted
+      // consumer would join as a new member, and the broker would hold the rebalance until
+      // the old member's session expired (the whole session timeout: 10 s measured). kafkajs
+      // still crashes on errors it does not retry; then it or we restart it (see CRASH below).
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: 100,
+        maxRetryTime: maxRetryTimeMs,
+      },
     });
     next.on(next.events.GROUP_JOIN, (event) => {
       const assigned = event.payload.memberAssignment;
       log.info({ assigned }, 'joined consumer group');
+      health.joined();
       if (paused) next.pause(Object.keys(assigned).map((topic) => ({ topic })));
     });
+    next.on(next.events.FETCH, () => health.fetched());
     // Commit what is done before the group moves partitions, not up to an interval later.
     next.on(next.events.REBALANCING, () => committer.flushNow());
     next.on(next.events.CRASH, (event) => {
-      log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
-      if (!event.payload.restart) options.onFatal?.(event.payload.error);
+      const { error, restart } = event.payload;
+      health.crashed(error, !closed);
+      if (restart) {
+        log.warn({ err: error }, 'consumer failed; kafkajs restarts it');
+      } else if (!closed) {
+        // kafkajs gives up on errors it does not deem retriable (a broker that just restarted
+        // answers some with them). Nothing is committed past unapplied work, so starting over
+        // is always safe: the process must not exit and crash-loop instead.
+        log.error({ err: error }, 'consumer stopped; restarting it');
+        scheduleRestart(next);
+      }
     });
     await next.connect();
     if (topics.length > 0) {
@@ -168,6 +218,25 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
     }
   }
 
+  let restartAttempt = 0;
+  /** Starts over after `crashed` stopped (or, with undefined, after a start failed), with backoff. */
+  function scheduleRestart(crashed: Consumer | undefined): void {
+    const delay = backoffDelay(restartAttempt++, { initialMs: 100, maxMs: maxRetryTimeMs });
+    restarting = restarting
+      .then(() => new Promise((resolve) => setTimeout(resolve, delay)))
+      .then(async () => {
+        if (closed || consumer !== crashed) return;
+        if (crashed) await stopConsumer().catch(() => {});
+        await startConsumer();
+        restartAttempt = 0;
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'consumer restart failed; will retry');
+        health.crashed(error as Error, true);
+        if (!closed && consumer === undefined) scheduleRestart(undefined);
+      });
+  }
+
   async function refreshTopics(): Promise<void> {
     const latest = await selectTopics();
     if (latest.join(',') === topics.join(',')) return;
@@ -186,23 +255,47 @@ export function createKafkajsConsumer(options: KafkajsConsumerOptions): ChangeCo
     get running() {
       return running;
     },
+    get hasPendingCommits() {
+      return committer.hasPending;
+    },
     async start(batchHandler) {
       handler = batchHandler;
       await admin.connect();
       closeList.add('kafka admin', () => admin.disconnect());
       await startConsumer();
       closeList.add('kafka consumer', async () => {
-        await restarting.catch(() => {});
-        await stopConsumer();
+        closed = true;
+        // Bounded: with Kafka away the consumer's requests retry for ever, and stopping would
+        // never finish (SIGTERM would end in the forced exit). After a session timeout the
+        // group has dropped this member anyway; what is not committed is re-applied by the
+        // next owner (at least once).
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<'gave up'>((resolve) => {
+          timer = setTimeout(() => resolve('gave up'), sessionTimeoutMs);
+        });
+        const stopped = (async () => {
+          await restarting.catch(() => {});
+          await stopConsumer();
+        })();
+        const outcome = await Promise.race([stopped, gaveUp]).finally(() => clearTimeout(timer));
+        if (outcome === 'gave up') {
+          log.warn(
+            { waitedMs: sessionTimeoutMs },
+            'Kafka did not answer while stopping; left without the last commit (the next owner re-applies it)',
+          );
+          stopped.catch(() => {});
+        }
       });
       if ('pattern' in selection) {
         refreshTimer = setInterval(
           () => {
             restarting = restarting
               .then(() => refreshTopics())
-              .catch((error: unknown) =>
-                log.warn({ err: error }, 'topic refresh failed; will retry'),
-              );
+              .catch((error: unknown) => {
+                log.warn({ err: error }, 'topic refresh failed; will retry');
+                // Stopped for the resubscribe but could not start again: do not stay stopped.
+                if (!closed && consumer === undefined) scheduleRestart(undefined);
+              });
           },
           options.topicRefreshMs ?? 30 * SECOND,
         );

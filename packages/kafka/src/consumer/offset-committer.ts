@@ -17,19 +17,36 @@ export class OffsetCommitter {
   private readonly commit: (offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>;
   private readonly logger: Logger;
   private pending = new Map<string, TopicPartitionOffsetAndMetadata>();
-  private inFlight: Promise<void> | undefined;
+  private inFlight: Promise<boolean> | undefined;
   private scheduled = false;
   private readonly minIntervalMs: number;
+  private readonly retryMs: number;
+  private readonly onOutcome: (error: unknown) => void;
   private lastStartedAt = -Infinity;
+  /** After a failed commit, the next one waits until then (Kafka just said no). */
+  private retryAfter = -Infinity;
 
   constructor(
     commit: (offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>,
     logger: Logger,
-    options: { minIntervalMs?: number } = {},
+    options: {
+      minIntervalMs?: number;
+      /** Delay before a failed commit is tried again (if no newer one replaced it). Default 1 s. */
+      retryMs?: number;
+      /** Told after every commit: undefined when Kafka took it, else the error (health). */
+      onOutcome?: (error: unknown) => void;
+    } = {},
   ) {
     this.commit = commit;
     this.logger = logger;
     this.minIntervalMs = options.minIntervalMs ?? 0;
+    this.retryMs = options.retryMs ?? 1000;
+    this.onOutcome = options.onOutcome ?? (() => {});
+  }
+
+  /** True while offsets wait to be committed (health: work pending). */
+  get hasPending(): boolean {
+    return this.pending.size > 0 || this.inFlight !== undefined;
   }
 
   /** Marks everything below `nextOffset` of the partition as done. */
@@ -47,15 +64,20 @@ export class OffsetCommitter {
   /** Sends what is pending now, ignoring the interval (the group is about to rebalance). */
   flushNow(): void {
     this.lastStartedAt = -Infinity;
+    this.retryAfter = -Infinity;
     if (this.pending.size === 0 || this.inFlight) return;
     void this.flushOnce();
   }
 
-  /** Commits everything enqueued so far; resolves when Kafka answered (shutdown, tests). */
+  /**
+   * Commits everything enqueued so far; resolves when Kafka answered (shutdown, tests). Gives
+   * up after a failed commit instead of retrying for ever: shutting down with Kafka away must
+   * not hang (the next owner re-applies from the last commit).
+   */
   async drain(): Promise<void> {
     while (this.inFlight || this.pending.size > 0) {
       if (this.inFlight) await this.inFlight;
-      else await this.flushOnce();
+      else if (!(await this.flushOnce())) return;
     }
   }
 
@@ -78,20 +100,40 @@ export class OffsetCommitter {
   }
 
   private untilAllowed(): number {
-    return this.lastStartedAt + this.minIntervalMs - performance.now();
+    return Math.max(this.lastStartedAt + this.minIntervalMs, this.retryAfter) - performance.now();
   }
 
-  private flushOnce(): Promise<void> {
+  /** Resolves true when Kafka took the commit. */
+  private flushOnce(): Promise<boolean> {
     this.lastStartedAt = performance.now();
     const offsets = [...this.pending.values()];
     this.pending = new Map();
     this.inFlight = this.commit(offsets)
-      .catch((error: unknown) => {
-        this.logger.warn(
-          { err: error, partitions: offsets.length },
-          'offset commit failed; a later commit or the next owner covers it',
-        );
-      })
+      .then(
+        () => {
+          this.onOutcome(undefined);
+          return true;
+        },
+        (error: unknown) => {
+          this.logger.warn(
+            { err: error, partitions: offsets.length },
+            'offset commit failed; retrying unless a later commit or the next owner covers it',
+          );
+          this.onOutcome(error);
+          // Put back what no newer offset replaced meanwhile, and try again a little later: an
+          // idle partition would otherwise keep its last commit failed (and /readyz at 503).
+          for (const entry of offsets) {
+            const id = `${entry.topic}\u0000${entry.partition}`;
+            if (!this.pending.has(id)) this.pending.set(id, entry);
+          }
+          this.retryAfter = performance.now() + this.retryMs;
+          if (!this.scheduled) {
+            this.scheduled = true;
+            setTimeout(() => void this.flushLoop(), this.retryMs).unref();
+          }
+          return false;
+        },
+      )
       .finally(() => {
         this.inFlight = undefined;
       });

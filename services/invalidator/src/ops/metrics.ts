@@ -57,6 +57,28 @@ export function createMetrics(registry = new Registry()) {
       help: '1 while Redis acknowledges work, 0 while retrying.',
       registers: [registry],
     }),
+    unready: new Gauge({
+      name: `${prefix}unready`,
+      help: '1 while this condition keeps /readyz at 503: kafka (cannot fetch), redis (cannot apply, or refused), commit (offset commits fail), dead_letter (a message can be neither applied nor dead-lettered).',
+      labelNames: ['condition'] as const,
+      registers: [registry],
+    }),
+    wedged: new Gauge({
+      name: `${prefix}wedged`,
+      help: '1 while work is pending and nothing progressed for WEDGED_AFTER_MS (/healthz 503).',
+      registers: [registry],
+    }),
+    deadLetterReferences: new Counter({
+      name: `${prefix}dead_letter_references_total`,
+      help: 'Dead letters too large for the DLQ, sent as a reference to their origin instead.',
+      registers: [registry],
+    }),
+    redisRefusals: new Counter({
+      name: `${prefix}redis_refusals_total`,
+      help: 'Redis errors only the operator can fix, by cause (WRONGPASS, NOAUTH, NOPERM, TLS_MISMATCH).',
+      labelNames: ['cause'] as const,
+      registers: [registry],
+    }),
     batchSize: new Histogram({
       name: `${prefix}batch_size`,
       help: 'Messages per handled partition batch.',

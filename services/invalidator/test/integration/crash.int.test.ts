@@ -70,7 +70,7 @@ describe('an instance killed with SIGKILL while Redis refuses writes', () => {
     // the first instance holds fetched changes it cannot apply (its commands time out after 5 s)...
     await redis.client('PAUSE', 60_000, 'WRITE');
     const pausedAt = produced;
-    await waitFor(() => first.output().includes('Redis failed; pausing fetch and retrying'), {
+    await waitFor(() => first.output().includes('not ready: Redis failed'), {
       description: 'first instance retrying',
     });
     // ...and dies with them. Nothing it fetched but did not apply may have been committed.
