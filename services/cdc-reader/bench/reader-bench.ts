@@ -3,14 +3,13 @@
  * draining an identical backlog from its own slot in the same run), and its peak RSS.
  * A benchmark, not a test: prints a Markdown table and writes .bench/reader.json.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { withStackEnv } from '@freshen/config';
 import { createKafkaClient } from '@freshen/kafka';
 import { createLogger } from '@freshen/runtime';
-import { drainWithPgRecvlogical } from '@freshen/test-kit';
+import { spawnService } from '@freshen/harness';
+import { drainWithPgRecvlogical, stackSettings } from '@freshen/test-kit';
 import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -21,9 +20,9 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
  */
 const READER_NODE_FLAGS = '--max-semi-space-size=16 --max-old-space-size=192';
 const MAIN = path.join(ROOT, 'services/cdc-reader/src/main.ts');
-const env = withStackEnv(process.env, ROOT);
-const databaseUrl = env.DATABASE_URL!;
-const brokers = env.KAFKA_BROKERS!;
+const stack = stackSettings();
+const databaseUrl = stack.databaseUrl;
+const brokers = stack.kafkaBrokers.join(',');
 const run = randomBytes(3).toString('hex');
 const schema = `bench_${run}`;
 
@@ -126,42 +125,36 @@ async function readerRate(
   rows: number,
   port: number,
 ): Promise<{ rate: number; peakRssMb: number }> {
-  const child = spawn(
-    process.execPath,
-    [...(process.env.READER_NODE_ARGS ?? READER_NODE_FLAGS).split(' ').filter(Boolean), MAIN],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        KAFKA_BROKERS: brokers,
-        SLOT_NAME: slot,
-        PUBLICATION_NAME: slot,
-        // The bench creates the publication itself; named anyway, so the reader never needs a guess.
-        PUBLICATION_TABLES: `${schema}.accounts,${schema}.events`,
-        TOPIC_PREFIX: `bench_${run}`,
-        METRICS_PORT: String(port),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
   let startedAt: number | undefined;
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
+  const reader = spawnService({
+    name: 'cdc-reader',
+    main: MAIN,
+    cwd: ROOT,
+    nodeArgs: (process.env.READER_NODE_ARGS ?? READER_NODE_FLAGS).split(' ').filter(Boolean),
+    env: {
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: brokers,
+      SLOT_NAME: slot,
+      PUBLICATION_NAME: slot,
+      // The bench creates the publication itself; named anyway, so the reader never needs a guess.
+      PUBLICATION_TABLES: `${schema}.accounts,${schema}.events`,
+      TOPIC_PREFIX: `bench_${run}`,
+      LOG_LEVEL: 'info',
+    },
+    metricsPort: port,
+    onLine(line) {
       if (startedAt === undefined && line.includes('"msg":"streaming"'))
         startedAt = Date.parse((JSON.parse(line) as { time: string }).time);
-    }
+    },
   });
+  let exited: number | null | undefined;
+  void reader.exit.then((code) => (exited = code));
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid!))), 100);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(reader.pid))), 100);
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`reader exited with ${child.exitCode}`);
+      if (exited !== undefined)
+        throw new Error(`reader exited with ${exited}:\n${reader.output().slice(-3000)}`);
       if ((await publishedEvents(port)) >= rows) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -170,8 +163,7 @@ async function readerRate(
     return { rate: rows / ((finishedAt - startedAt) / 1000), peakRssMb: peak };
   } finally {
     clearInterval(sampler);
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await reader.stop();
   }
 }
 

@@ -7,12 +7,11 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SECOND } from '@freshen/runtime';
-import { drainWithPgRecvlogical } from '@freshen/test-kit';
+import { drainWithPgRecvlogical, stackSettings } from '@freshen/test-kit';
 import type { AppliedBatch } from '../src/batch-processor.ts';
 import { startInvalidator, type Invalidator } from '../src/invalidator.ts';
 import {
   benchName,
-  benchSettings,
   countMatching,
   createBenchTable,
   currentLsn,
@@ -33,7 +32,7 @@ const root = path.resolve(import.meta.dirname, '../../..');
 const outDir = path.join(root, '.bench');
 const profileDir = path.join(outDir, 'profiles');
 mkdirSync(profile ? profileDir : outDir, { recursive: true });
-const settings = benchSettings();
+const settings = stackSettings();
 
 async function counted(invalidator: Invalidator): Promise<number> {
   return (await invalidator.metrics.events.get()).values.reduce(
@@ -116,8 +115,8 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
     bench.cleanup.add('reader', () => reader.stop());
     await until(
       async () => {
-        if (reader.child.exitCode !== null)
-          throw new Error(`cdc-reader exited ${reader.child.exitCode}:\n${reader.output()}`);
+        if (reader.exitCode() !== undefined)
+          throw new Error(`cdc-reader exited ${reader.exitCode()}:\n${reader.output()}`);
         return (await counted(invalidator)) >= ROWS;
       },
       10 * 60 * SECOND,

@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { CloseList } from '@freshen/runtime';
-import { freePort, waitFor } from '@freshen/test-kit';
+import { spawnService } from '@freshen/harness';
+import { freePort, type CloseList } from '@freshen/runtime';
+import { waitFor } from '@freshen/test-kit';
 
 export interface ReaderProcess {
   readonly pid: number;
   readonly port: number;
-  /** Value of an unlabelled metric from /metrics (0 when absent). */
+  /** Sum of a metric's samples in /metrics (0 when absent). */
   metric(name: string): Promise<number>;
   /** The role /readyz reports ('streaming', 'standby', ...) or 'down'. */
   role(): Promise<string>;
@@ -16,7 +16,7 @@ export interface ReaderProcess {
   output(): string;
 }
 
-const MAIN = path.resolve(__dirname, '../../src/main.ts');
+const ROOT = path.resolve(__dirname, '../../../..');
 
 /** Runs cdc-reader as its own process (as in production), so a test can kill -9 it. */
 export async function spawnReader(
@@ -24,44 +24,29 @@ export async function spawnReader(
   env: Record<string, string>,
 ): Promise<ReaderProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: path.resolve(__dirname, '../../../..'),
-    env: { ...process.env, ...env, METRICS_PORT: String(port), LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const reader = spawnService({
+    name: 'cdc-reader',
+    main: path.join(ROOT, 'services/cdc-reader/src/main.ts'),
+    cwd: ROOT,
+    env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
+    metricsPort: port,
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // 'close' comes after 'exit' once all output has been read, so output() is complete then.
-  const exit = new Promise<number | null>((resolve) =>
-    child.once('close', (code) => resolve(code)),
-  );
   const kill = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exit;
+    reader.kill(signal);
+    await reader.exit;
   };
-  cleanup.add(`reader process ${child.pid}`, () => kill('SIGKILL'));
-  const base = `http://127.0.0.1:${port}`;
+  cleanup.add(`reader process ${reader.pid}`, () => kill('SIGKILL'));
   return {
-    pid: child.pid!,
+    pid: reader.pid,
     port,
-    exit,
+    exit: reader.exit,
     kill,
-    output: () => output,
-    async metric(name) {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-      return line ? Number(line.split(' ')[1]) : 0;
-    },
+    output: () => reader.output(),
+    metric: (name) => reader.metric(name),
     async role() {
-      try {
-        const report = (await (await fetch(`${base}/readyz`)).json()) as {
-          details?: { role?: string };
-        };
-        return report.details?.role ?? 'unknown';
-      } catch {
-        return 'down';
-      }
+      const report = await reader.readiness();
+      if (report === undefined) return 'down';
+      return (report.details?.role as string | undefined) ?? 'unknown';
     },
   };
 }

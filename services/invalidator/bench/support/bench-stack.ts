@@ -1,28 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { withStackEnv } from '@freshen/config';
 import { createKafkaClient, ensureTopics } from '@freshen/kafka';
 import { defineKeyspace, type KeyKind } from '@freshen/keys';
 import { defineRules, invalidate, tableRule, type RuleSet } from '@freshen/rules';
 import { CloseList, createLogger } from '@freshen/runtime';
+import { stackSettings } from '@freshen/test-kit';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export const quiet = createLogger('bench', { level: 'warn' });
-
-/** The local stack's settings (.stack/env), as tests and services read them. */
-export function benchSettings() {
-  const env = withStackEnv(process.env, process.cwd());
-  if (!env.DATABASE_URL || !env.KAFKA_BROKERS || !env.REDIS_URL) {
-    throw new Error(
-      'DATABASE_URL, KAFKA_BROKERS, REDIS_URL not set and no .stack/env: run npm run stack:up',
-    );
-  }
-  return {
-    databaseUrl: env.DATABASE_URL,
-    kafkaBrokers: env.KAFKA_BROKERS.split(','),
-    redisUrl: env.REDIS_URL,
-  };
-}
 
 export const benchName = (prefix: string) => `${prefix}_${randomBytes(3).toString('hex')}`;
 
@@ -52,7 +37,7 @@ export async function createBenchTable(
   rows: number,
   partitions = 6,
 ): Promise<BenchTable> {
-  const settings = benchSettings();
+  const settings = stackSettings();
   const cleanup = new CloseList();
   const db = new pg.Client({ connectionString: settings.databaseUrl });
   await db.connect();

@@ -1,10 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { spawnService } from '@freshen/harness';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
 
 export interface ReaderProcess {
-  child: ChildProcess;
+  /** The exit code once it has exited, else undefined. */
+  exitCode(): number | null | undefined;
   output: () => string;
   /** Wall-clock ms of the reader's "streaming" log line (the reader benchmark's start mark). */
   streamingAt: () => number | undefined;
@@ -17,44 +19,27 @@ export function startReaderProcess(
   env: Record<string, string>,
   profileDir?: string,
 ): ReaderProcess {
-  const args = [
-    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-    'services/cdc-reader/src/main.ts',
-  ];
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
   let streamingAt: number | undefined;
-  let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-    partial += chunk.toString();
-    for (let nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n')) {
-      const line = partial.slice(0, nl);
-      partial = partial.slice(nl + 1);
+  let exitCode: number | null | undefined;
+  const reader = spawnService({
+    name: 'cdc-reader',
+    main: 'services/cdc-reader/src/main.ts',
+    cwd: root,
+    env: { LOG_LEVEL: 'info', ...env },
+    metricsPort: 0,
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    onLine(line) {
       if (streamingAt === undefined && line.includes('"msg":"streaming"')) {
         streamingAt = Date.parse((JSON.parse(line) as { time: string }).time);
       }
-    }
-  });
-  child.stderr!.on(
-    'data',
-    (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)),
-  );
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return {
-    child,
-    output: () => output,
-    streamingAt: () => streamingAt,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
     },
+  });
+  void reader.exit.then((code) => (exitCode = code));
+  return {
+    exitCode: () => exitCode,
+    output: () => reader.output(),
+    streamingAt: () => streamingAt,
+    stop: () => reader.stop(),
   };
 }
 

@@ -74,7 +74,7 @@ describe('an instance killed with SIGKILL while Redis refuses writes', () => {
       description: 'first instance retrying',
     });
     // ...and dies with them. Nothing it fetched but did not apply may have been committed.
-    first.child.kill('SIGKILL');
+    first.kill('SIGKILL');
     await first.exited;
     await redis.client('UNPAUSE');
 

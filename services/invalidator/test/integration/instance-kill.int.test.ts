@@ -64,7 +64,7 @@ describe('one of two instances SIGKILLed', () => {
       description: 'both instances applying',
     });
 
-    first.child.kill('SIGKILL');
+    first.kill('SIGKILL');
     const killedAt = Date.now();
     await first.exited;
     const recoveredAt = new Map<number, number>();

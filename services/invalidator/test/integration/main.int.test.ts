@@ -1,25 +1,21 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import {
   jsonLines,
   newKafkaAdmin,
   newRedis,
   newTopic,
-  stackSettings,
   uniqueName,
   useCleanup,
   waitFor,
 } from '@freshen/test-kit';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { newProducer } from '../support/harness.ts';
-import { runServiceToExit } from '../support/service-process.ts';
+import { runServiceToExit, startServiceProcess } from '../support/service-process.ts';
 import { testRules } from '../support/test-rules.ts';
 
 const cleanup = useCleanup();
 const prefix = uniqueName('inv_main');
 const { item, schema } = testRules(prefix);
 const redis = newRedis(cleanup);
-const root = path.resolve(__dirname, '../..');
 
 describe('main.ts as a process', () => {
   it('loads RULES_MODULE, applies changes, and on SIGTERM commits what it applied and exits 0', async () => {
@@ -32,33 +28,11 @@ describe('main.ts as a process', () => {
     await redis.mset(...keys.flatMap((key) => [key, 'cached']));
     cleanup.add('keys', () => redis.unlink(...keys));
 
-    const child = spawn(process.execPath, ['src/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: stackSettings().kafkaBrokers.join(','),
-        REDIS_URL: stackSettings().redisUrl,
-        REDIS_MODE: 'standalone',
-        TOPICS: topic,
-        DLQ_TOPIC: dlqTopic,
-        GROUP_ID: groupId,
-        RULES_MODULE: './test/support/rules-module.ts',
-        TEST_KEY_PREFIX: prefix,
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
-    cleanup.add('child', () => child.exitCode === null && child.kill('SIGKILL'));
-
-    await waitFor(() => output.includes('invalidator started'), {
-      description: `service start (output: ${output})`,
+    const service = await startServiceProcess(cleanup, {
+      TOPICS: topic,
+      DLQ_TOPIC: dlqTopic,
+      GROUP_ID: groupId,
+      TEST_KEY_PREFIX: prefix,
     });
     await producer.send({
       topic,
@@ -69,15 +43,15 @@ describe('main.ts as a process', () => {
       description: 'keys deleted by the process',
     });
 
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    service.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const total = committed!.partitions.reduce(
       (sum, partition) => sum + Number(partition.offset),
       0,
     );
     expect(total).toBe(keys.length);
-    expect(output).toContain('stopped cleanly');
+    expect(service.output()).toContain('stopped cleanly');
   });
 
   it('refuses to start on bad configuration, one JSON line per problem', async () => {

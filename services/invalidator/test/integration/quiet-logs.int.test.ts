@@ -35,7 +35,7 @@ describe('invalidator process with Redis unreachable', () => {
     expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
     expect((await fetch(`${base}/readyz`)).status).toBe(503); // Redis is down
 
-    service.child.kill('SIGHUP');
+    service.kill('SIGHUP');
     expect(await service.exited).toBe(0);
     const lines = jsonLines(service.output());
     expect(lines.map((line) => line.msg)).toEqual(

@@ -1,48 +1,59 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { spawnService } from '@freshen/harness';
 import type { CloseList } from '@freshen/runtime';
 import { stackSettings, waitFor } from '@freshen/test-kit';
 
-const root = path.resolve(__dirname, '../..');
+const SERVICE_ROOT = path.resolve(__dirname, '../..');
 
 export interface ServiceProcess {
-  child: ChildProcess;
+  kill(signal: NodeJS.Signals): void;
   output(): string;
   exited: Promise<number | null>;
 }
 
-/** Runs src/main.ts as a process with the test rules module; killed by `cleanup` if still running. */
+/** The invalidator's main.ts as a process (killed by `cleanup` if still running). */
+function spawnInvalidator(cleanup: CloseList, env: Record<string, string>, inheritEnv: boolean) {
+  const service = spawnService({
+    name: 'invalidator',
+    main: path.join(SERVICE_ROOT, 'src/main.ts'),
+    cwd: SERVICE_ROOT,
+    env: {
+      KAFKA_BROKERS: stackSettings().kafkaBrokers.join(','),
+      REDIS_URL: stackSettings().redisUrl,
+      ...env,
+    },
+    metricsPort: Number(env.METRICS_PORT ?? 0),
+    inheritEnv,
+  });
+  cleanup.add('service process', () => service.kill('SIGKILL'));
+  return service;
+}
+
+/** Runs src/main.ts with the test rules module until it says it started. */
 export async function startServiceProcess(
   cleanup: CloseList,
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: stackSettings().kafkaBrokers.join(','),
-      REDIS_URL: stackSettings().redisUrl,
+  const service = spawnInvalidator(
+    cleanup,
+    {
       REDIS_MODE: 'standalone',
       RULES_MODULE: './test/support/rules-module.ts',
-      METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>(
-    (resolve) => child.once('close', (code) => resolve(code)), // after all output was read
+    true,
   );
-  cleanup.add('service process', () => child.exitCode === null && child.kill('SIGKILL'));
-  await waitFor(() => output.includes('invalidator started'), {
+  await waitFor(() => service.output().includes('invalidator started'), {
     description: 'service start',
   }).catch((error: Error) => {
-    throw new Error(`${error.message}\n${output}`);
+    throw new Error(`${error.message}\n${service.output()}`);
   });
-  return { child, output: () => output, exited };
+  return {
+    kill: (signal) => service.kill(signal),
+    output: () => service.output(),
+    exited: service.exit,
+  };
 }
 
 /**
@@ -53,23 +64,7 @@ export async function runServiceToExit(
   cleanup: CloseList,
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      KAFKA_BROKERS: stackSettings().kafkaBrokers.join(','),
-      REDIS_URL: stackSettings().redisUrl,
-      METRICS_PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  cleanup.add('service process', () => child.exitCode === null && child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // 'close', not 'exit': only then has all of the output been read.
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { code, stdout, stderr };
+  const service = spawnInvalidator(cleanup, env, false);
+  const code = await service.exit;
+  return { code, stdout: service.stdout(), stderr: service.stderr() };
 }
