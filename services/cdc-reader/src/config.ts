@@ -146,6 +146,6 @@ export const readerConfigSchema = {
 export type ReaderConfig = ConfigOf<typeof readerConfigSchema>;
 
 /** Reads and validates the configuration once (process.env + .stack/env for local runs). */
-export function loadReaderConfig(env: Env = process.env, cwd = process.cwd()): ReaderConfig {
+export function readReaderConfig(env: Env = process.env, cwd = process.cwd()): ReaderConfig {
   return readConfig(readerConfigSchema, withStackEnv(env, cwd));
 }

@@ -1,5 +1,5 @@
 import { createLogger, runService } from '@freshen/runtime';
-import { loadReaderConfig } from './config.ts';
+import { readReaderConfig } from './config.ts';
 
 // The one place cdc-reader reads its environment and handles signals. The settings are
 // checked before the Postgres and Kafka clients are even loaded (dynamic import below), so
@@ -7,7 +7,7 @@ import { loadReaderConfig } from './config.ts';
 const logger = createLogger('cdc-reader');
 await runService(
   async () => {
-    const config = loadReaderConfig();
+    const config = readReaderConfig();
     logger.level = config.LOG_LEVEL;
     const { startReader } = await import('./reader.ts');
     return startReader(config, logger);

@@ -17,14 +17,14 @@ import type { ReaderConfig } from './config.ts';
 import { PrimaryKeys } from './decoding/primary-keys.ts';
 import { isTransientPostgresError, openLockConnection } from './ha/lock-connection.ts';
 import { waitForSlotLock } from './ha/slot-lock.ts';
-import { ReaderHealth, type ReaderRole } from './ops/reader-health.ts';
-import { createReaderMetrics, type ReaderMetrics } from './ops/reader-metrics.ts';
+import { ReaderHealth, type ReaderRole } from './ops/health.ts';
+import { createReaderMetrics, type ReaderMetrics } from './ops/metrics.ts';
 import { topicNamer } from './publishing/topic-naming.ts';
 import { publicationTables } from './replication/publication-tables.ts';
 import { checkPublication, ensureSlot } from './replication/slot-setup.ts';
 import { StreamSession } from './stream-session.ts';
 
-export type { ReaderRole } from './ops/reader-health.ts';
+export type { ReaderRole } from './ops/health.ts';
 
 export interface Reader {
   readonly role: ReaderRole;

@@ -5,7 +5,7 @@ import type { Pgoutput } from 'pg-logical-replication';
 import { LsnTracker, type TrackedTransaction } from './confirming/lsn-tracker.ts';
 import { ChangeDecoder, needsPrimaryKeyLookup, unknownMessage } from './decoding/change-decoder.ts';
 import type { PrimaryKeys } from './decoding/primary-keys.ts';
-import type { ReaderMetrics } from './ops/reader-metrics.ts';
+import type { ReaderMetrics } from './ops/metrics.ts';
 import { EventDispatcher } from './publishing/event-dispatcher.ts';
 import { ReplicationStream, type UnparseableMessage } from './replication/replication-stream.ts';
 import { classifyStreamError } from './replication/stream-errors.ts';
@@ -225,7 +225,15 @@ export class StreamSession {
         for (const message of held) this.onMessage(message);
         if (!this.gated) this.unpause('relation-lookup');
       },
-      (error: unknown) => this.fail(error as Error),
+      // A query on the ordinary connection failed: Postgres went away (the reader reconnects).
+      (error: unknown) =>
+        this.fail(
+          new FreshenError(
+            'POSTGRES_UNAVAILABLE',
+            `could not read the primary key of a table: ${(error as Error).message}`,
+            { cause: error },
+          ),
+        ),
     );
   }
 
@@ -293,10 +301,11 @@ export class StreamSession {
 
   private fail(error: Error): void {
     this.pause('stopping');
+    // Not UNKNOWN_MESSAGE ("upgrade cdc-reader"): an error nobody raised on purpose is a bug.
     this.failWith(
       error instanceof FreshenError
         ? error
-        : new FreshenError('UNKNOWN_MESSAGE', error.message, { cause: error }),
+        : new FreshenError('INTERNAL', error.message, { cause: error }),
     );
   }
 }

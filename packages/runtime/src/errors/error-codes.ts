@@ -33,7 +33,8 @@ export const ERROR_CODES = {
   SCHEMA_MISMATCH: { retryable: false },
   /** A cache-aside loader failed; the caller gets the cause. */
   LOADER_FAILED: { retryable: false },
-  /** Shutdown did not finish within its deadline. */
+  /** An error Freshen did not expect: a bug. Its cause says what; never a user's mistake. */
+  INTERNAL: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

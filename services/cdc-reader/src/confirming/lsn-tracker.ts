@@ -37,9 +37,9 @@ export class LsnTracker {
     return txn;
   }
 
-  /** Counts `count` more events of `txn` as waiting for Kafka. */
-  add(txn: TrackedTransaction, count = 1): void {
-    txn.pending += count;
+  /** Counts one more event of `txn` as waiting for Kafka. */
+  add(txn: TrackedTransaction): void {
+    txn.pending++;
   }
 
   commit(txn: TrackedTransaction, endLsn: bigint): void {
@@ -47,9 +47,9 @@ export class LsnTracker {
     this.advance();
   }
 
-  /** Kafka acknowledged `count` events of `txn`. */
-  ack(txn: TrackedTransaction, count = 1): void {
-    txn.pending -= count;
+  /** Kafka acknowledged one event of `txn`. */
+  ack(txn: TrackedTransaction): void {
+    txn.pending--;
     if (txn.pending < 0) throw new Error('LsnTracker: more acks than events (a bug in the caller)');
     this.advance();
   }

@@ -1,5 +1,5 @@
 import { SECOND, type HealthReport, type Logger } from '@freshen/runtime';
-import type { ReaderMetrics } from './reader-metrics.ts';
+import type { ReaderMetrics } from './metrics.ts';
 
 export type ReaderRole = 'starting' | 'standby' | 'streaming' | 'reconnecting' | 'stopped';
 type Dependency = 'kafka' | 'postgres';

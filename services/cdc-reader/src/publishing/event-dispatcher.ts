@@ -27,7 +27,7 @@ export interface DispatcherObserver {
   /** A batch was acknowledged after `latencyMs` (the successful attempt). */
   acked(events: number, bytes: number, latencyMs: number): void;
   /** A publish attempt failed; the same batch will be retried. */
-  failed(error: Error, attempt: number): void;
+  failed(): void;
   /** An event was too large: columns were left out (`columns`) or a truncate replaced it. */
   reduced(how: 'columns' | 'truncate'): void;
   /** Kafka refused a batch for good (KAFKA_REJECTED); nothing more is sent. */
@@ -284,7 +284,7 @@ export class EventDispatcher {
         if (isFreshenError(error, 'EVENT_TOO_LARGE')) return 'too-large';
         if (isFreshenError(error, 'KAFKA_REJECTED')) throw error;
         this.failure = error as Error;
-        this.options.observer.failed(error as Error, attempt);
+        this.options.observer.failed();
         const delay = backoffDelay(attempt, { initialMs: 200, maxMs: 10 * SECOND });
         this.options.logger.warn(
           { err: error, attempt, events: batch.length, retryInMs: delay },

@@ -4,7 +4,8 @@ describe('LsnTracker', () => {
   it('confirms a commit only when it and every earlier transaction are acknowledged', () => {
     const tracker = new LsnTracker(100n);
     const a = tracker.begin();
-    tracker.add(a, 2);
+    tracker.add(a);
+    tracker.add(a);
     tracker.commit(a, 200n);
     const b = tracker.begin();
     tracker.add(b);

@@ -10,7 +10,7 @@ import {
 } from '@freshen/test-kit';
 import type { Admin } from 'kafkajs';
 import type pg from 'pg';
-import { loadReaderConfig, type ReaderConfig } from '../../src/config.ts';
+import { readReaderConfig, type ReaderConfig } from '../../src/config.ts';
 import { startReader, type Reader } from '../../src/reader.ts';
 import { collectEvents, type ReceivedEvent } from './collect-events.ts';
 import { quietLogger } from './quiet-logger.ts';
@@ -54,7 +54,7 @@ export async function readerTest(cleanup: CloseList, tables: string[]): Promise<
   // A publication for every table of the test's schema (FOR TABLES IN SCHEMA needs PG 15).
   await db.query(`create publication ${slot} for tables in schema ${schema}`);
   const config = (overrides: Record<string, string> = {}) =>
-    loadReaderConfig({ ...env, ...overrides }, process.cwd());
+    readReaderConfig({ ...env, ...overrides }, process.cwd());
   return {
     db,
     admin,
