@@ -55,7 +55,8 @@ export function spawnService(options: {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main], {
     cwd: options.cwd,
     detached: options.detached ?? false,
-    env: { ...base, ...options.env, METRICS_PORT: String(options.metricsPort) },
+    // METRICS_PORT from `env` wins, so a test can start a service with a bad one on purpose.
+    env: { ...base, METRICS_PORT: String(options.metricsPort), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

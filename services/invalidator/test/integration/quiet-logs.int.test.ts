@@ -26,7 +26,7 @@ describe('invalidator process with Redis unreachable', () => {
       OPS_HOST: '127.0.0.1',
       METRICS_PORT: String(opsPort),
     });
-    await waitFor(() => service.output().includes('"client":"redis"'), {
+    await waitFor(() => service.output().includes('"condition":"redis"'), {
       description: `a JSON line about the Redis error (output: ${service.output()})`,
     });
 

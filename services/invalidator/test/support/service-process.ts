@@ -22,7 +22,7 @@ function spawnInvalidator(cleanup: CloseList, env: Record<string, string>, inher
       REDIS_URL: stackSettings().redisUrl,
       ...env,
     },
-    metricsPort: Number(env.METRICS_PORT ?? 0),
+    metricsPort: Number(env.METRICS_PORT ?? 0) || 0,
     inheritEnv,
   });
   cleanup.add('service process', () => service.kill('SIGKILL'));
