@@ -28,7 +28,7 @@ export async function spawnReader(
     name: 'cdc-reader',
     main: path.join(ROOT, 'services/cdc-reader/src/main.ts'),
     cwd: ROOT,
-    env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
+    env: { ...env, METRICS_PORT: String(port), LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
     metricsPort: port,
   });
   const kill = async (signal: NodeJS.Signals) => {
