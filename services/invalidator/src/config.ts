@@ -9,12 +9,12 @@ import {
   readConfig,
   redisTargetOf,
   REDIS_TARGET_OPTIONS,
-  type RedisTarget,
   string,
   url,
   withStackEnv,
   type Env,
 } from '@freshen/config';
+import type { InvalidatorOptions } from './invalidator.ts';
 import { SECOND } from '@freshen/runtime';
 
 /** Every setting of the invalidator: variable name, default and meaning side by side. */
@@ -114,38 +114,12 @@ export const CONFIG_SCHEMA = {
   }),
 };
 
-export interface InvalidatorConfig {
-  kafkaBrokers: string[];
-  redis: RedisTarget;
-  groupId: string;
-  topicPrefix: string;
-  /** Explicit topics, or empty to consume every `<topicPrefix>.*` topic. */
-  topics: string[];
-  topicRefreshMs: number;
-  dlqTopic: string;
-  dlqReplicationFactor: number;
-  partitionsConcurrency: number;
-  sessionTimeoutMs: number;
-  wedgedAfterMs: number;
-  commitIntervalMs: number;
-  scanCount: number;
-  rulesModule: string;
-  databaseUrl: string;
-  validateRules: boolean;
-  validatePublication: string;
-  metricsPort: number;
-  opsHost: string;
-  logLevel: string;
-}
-
 /**
  * Reads and validates the configuration once, at start. The local stack's `.stack/env` fills
  * variables that are not set (development); set variables always win. Throws ConfigError
  * naming every bad variable.
  */
-export function readInvalidatorConfig(
-  env: Env = withStackEnv(process.env, process.cwd()),
-): InvalidatorConfig {
+export function readInvalidatorConfig(env: Env = withStackEnv(process.env, process.cwd())) {
   const raw = readConfig(CONFIG_SCHEMA, env);
   const problems: string[] = [];
   const redis = redisTargetOf(raw);
@@ -156,12 +130,13 @@ export function readInvalidatorConfig(
     );
   }
   if (problems.length > 0 || 'problem' in redis) throw new ConfigError(problems);
-  return {
+  // What startInvalidator takes (its InvalidatorOptions documents each), then what main.ts
+  // needs before starting it.
+  const service = {
     kafkaBrokers: raw.KAFKA_BROKERS,
     redis: redis.target,
     groupId: raw.GROUP_ID,
-    topicPrefix: raw.TOPIC_PREFIX,
-    topics: raw.TOPICS,
+    topics: raw.TOPICS.length > 0 ? raw.TOPICS : { prefix: raw.TOPIC_PREFIX },
     topicRefreshMs: raw.TOPIC_REFRESH_MS,
     dlqTopic: raw.DLQ_TOPIC || `${raw.TOPIC_PREFIX}.dlq`,
     dlqReplicationFactor: raw.DLQ_REPLICATION_FACTOR,
@@ -170,12 +145,17 @@ export function readInvalidatorConfig(
     wedgedAfterMs: raw.WEDGED_AFTER_MS,
     commitIntervalMs: raw.COMMIT_INTERVAL_MS,
     scanCount: raw.SCAN_COUNT,
-    rulesModule: raw.RULES_MODULE,
-    databaseUrl: raw.DATABASE_URL,
-    validateRules: raw.VALIDATE_RULES,
-    validatePublication: raw.VALIDATE_PUBLICATION,
     metricsPort: raw.METRICS_PORT,
     opsHost: raw.OPS_HOST,
+  } satisfies Omit<InvalidatorOptions, 'rules' | 'logger'>;
+  return {
+    service,
+    rulesModule: raw.RULES_MODULE,
+    validation: raw.VALIDATE_RULES
+      ? { databaseUrl: raw.DATABASE_URL, publication: raw.VALIDATE_PUBLICATION }
+      : undefined,
     logLevel: raw.LOG_LEVEL,
   };
 }
+
+export type InvalidatorConfig = ReturnType<typeof readInvalidatorConfig>;

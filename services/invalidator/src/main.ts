@@ -11,34 +11,17 @@ await runService(
     const config = readInvalidatorConfig();
     const logger = createLogger('invalidator', { level: config.logLevel });
     const rules = await loadRuleSet(config.rulesModule, { cwd: process.cwd() });
-    if (config.validateRules) {
+    if (config.validation) {
       const { validateRulesAgainstDatabase } = await import('./rules/validate-rules.ts');
       await validateRulesAgainstDatabase(
         rules,
-        config.databaseUrl,
-        config.validatePublication,
+        config.validation.databaseUrl,
+        config.validation.publication,
         logger,
       );
     }
     const { startInvalidator } = await import('./invalidator.ts');
-    return startInvalidator({
-      kafkaBrokers: config.kafkaBrokers,
-      redis: config.redis,
-      groupId: config.groupId,
-      topics: config.topics.length > 0 ? config.topics : { prefix: config.topicPrefix },
-      topicRefreshMs: config.topicRefreshMs,
-      dlqTopic: config.dlqTopic,
-      dlqReplicationFactor: config.dlqReplicationFactor,
-      partitionsConcurrency: config.partitionsConcurrency,
-      sessionTimeoutMs: config.sessionTimeoutMs,
-      wedgedAfterMs: config.wedgedAfterMs,
-      commitIntervalMs: config.commitIntervalMs,
-      scanCount: config.scanCount,
-      metricsPort: config.metricsPort,
-      opsHost: config.opsHost,
-      rules,
-      logger,
-    });
+    return startInvalidator({ ...config.service, rules, logger });
   },
   { logger: bootLogger },
 );

@@ -6,15 +6,15 @@ const base = { KAFKA_BROKERS: 'k1:9092,k2:9092', RULES_MODULE: './rules.ts' };
 describe('readInvalidatorConfig', () => {
   it('fills defaults: standalone Redis, prefix subscription, <prefix>.dlq', () => {
     const config = readInvalidatorConfig({ ...base, TOPIC_PREFIX: 'cdc' });
-    expect(config).toMatchObject({
+    expect(config.service).toMatchObject({
       kafkaBrokers: ['k1:9092', 'k2:9092'],
       redis: { url: 'redis://127.0.0.1:6379' },
       groupId: 'freshen-invalidator',
-      topics: [],
+      topics: { prefix: 'cdc' },
       dlqTopic: 'cdc.dlq',
       metricsPort: 9464,
-      validateRules: false,
     });
+    expect(config.validation).toBeUndefined();
   });
 
   it('reads cluster nodes in cluster mode', () => {
@@ -23,7 +23,7 @@ describe('readInvalidatorConfig', () => {
       REDIS_MODE: 'cluster',
       REDIS_CLUSTER_NODES: 'r1:7001,r2:7002',
     });
-    expect(config.redis).toEqual({
+    expect(config.service.redis).toEqual({
       clusterNodes: [
         { host: 'r1', port: 7001 },
         { host: 'r2', port: 7002 },
