@@ -4,9 +4,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, redactUrl } from '@freshen/config';
 import pg from 'pg';
-import { validateRules } from '../validation/validate-rules.ts';
-import { readCliConfig } from './cli-config.ts';
-import { loadRuleSet } from '../loading/load-rule-set.ts';
+import { loadRuleSet, validateRules } from '@freshen/rules';
+import { readCliConfig } from '../cli-config.ts';
 
 const USAGE =
   'usage: npm run rules:validate -- --rules <module path or package> [--publication <name>]';

@@ -17,7 +17,7 @@ const prefix = uniqueName('warmcli');
 const item = defineKeyspace({ prefix }).kind('item', ['id'] as const);
 cleanup.add('cache keys', () => deleteKeysWithPrefix(redis, prefix));
 
-const bin = path.join(__dirname, '../../src/bin/warm.ts');
+const bin = path.join(__dirname, '../src/bin/warm.ts');
 const plan = path.join(__dirname, 'fixtures/warm-plan.ts');
 const env = { ...process.env, REDIS_URL: stackSettings().redisUrl, WARM_TEST_PREFIX: prefix };
 

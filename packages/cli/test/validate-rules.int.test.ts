@@ -6,7 +6,7 @@ import path from 'node:path';
 import { newPgClient, newSchema, stackSettings, uniqueName, useCleanup } from '@freshen/test-kit';
 
 const cleanup = useCleanup();
-const root = path.resolve(__dirname, '../../../..');
+const root = path.resolve(__dirname, '../../..');
 // The project's Node (24, strips types); the machine's may be older.
 const projectNode = path.join(root, 'node_modules/.bin/node');
 const node = existsSync(projectNode) ? projectNode : process.execPath;
@@ -15,7 +15,7 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((resolve) => {
     execFile(
       node,
-      [path.join(root, 'packages/rules/src/bin/validate-rules.ts'), ...args],
+      [path.join(root, 'packages/cli/src/bin/validate-rules.ts'), ...args],
       { cwd: root, env: { ...process.env, DATABASE_URL: stackSettings().databaseUrl } },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),

@@ -5,11 +5,14 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@freshen/config';
 import { Cluster, Redis } from 'ioredis';
-import { CacheClient } from '../cache-client.ts';
-import { warmProgressBar } from '../warming/progress-bar.ts';
-import { planFromModule, type WarmPlanModule } from '../warming/warm-plan.ts';
-import { warm } from '../warming/warm.ts';
-import { readWarmConfig } from './warm-config.ts';
+import {
+  CacheClient,
+  planFromModule,
+  warm,
+  warmProgressBar,
+  type WarmPlanModule,
+} from '@freshen/cache';
+import { readWarmConfig } from '../warm-config.ts';
 
 const USAGE = `usage: npm run cache:warm -- <plan module> [--concurrency N] [--ttl-ms N]
   <plan module>   a file whose default export is a warm plan { entries(), count?(), close?() }
