@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import { ConfigError, redactSecrets } from '@freshen/config';
 import { isFreshenError } from '../errors/freshen-error.ts';
 import type { Logger } from '../logger.ts';
@@ -154,4 +155,14 @@ function logProcessEvents(logger: Logger): void {
       warning.message,
     ),
   );
+  // Libraries that print with console (ioredis's "[WARN] ... a password was supplied", say)
+  // would put plain text on stdout or stderr: route it through the logger, one JSON line each.
+  const viaLogger =
+    (level: 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      logger[level]({ source: 'console' }, redactSecrets(format(...args)));
+  console.log = viaLogger('info');
+  console.info = viaLogger('info');
+  console.warn = viaLogger('warn');
+  console.error = viaLogger('error');
 }
