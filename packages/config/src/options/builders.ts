@@ -105,10 +105,7 @@ export function hostPorts(options: Common<string[]>): Option<string[]> {
     ...options,
     expected,
     parse(raw) {
-      const items = raw
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean);
+      const items = commaSeparated(raw);
       if (items.length === 0 || !items.every((item) => /^[^\s:,]+:\d{1,5}$/.test(item))) {
         throw new Error(`expected ${expected}`);
       }
@@ -131,13 +128,18 @@ export function list(options: Common<string[]> & { item?: RegExp }): Option<stri
     ...options,
     expected,
     parse(raw) {
-      const items = raw
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean);
+      const items = commaSeparated(raw);
       if (options.item && !items.every((item) => options.item!.test(item)))
         throw new Error(`expected ${expected}`);
       return items;
     },
   };
+}
+
+/** The non-empty, trimmed items of a comma-separated value. */
+function commaSeparated(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }

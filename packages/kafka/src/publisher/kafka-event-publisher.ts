@@ -11,6 +11,7 @@ import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
 import { murmur2Partitioner } from './murmur2-partitioner.ts';
 import { classifyProduceError } from './produce-errors.ts';
 import { withTimeout } from './with-timeout.ts';
+import { PartitionCounts } from './partition-counts.ts';
 
 export interface KafkaEventPublisherOptions {
   kafka: Kafka;
@@ -34,7 +35,7 @@ const ACKS_ALL = -1;
 export class KafkaEventPublisher implements EventPublisher {
   private readonly options: KafkaEventPublisherOptions;
   private readonly producer: Producer;
-  private readonly partitionCounts = new Map<string, Promise<number>>();
+  private readonly partitionCounts = new PartitionCounts((topic) => this.lookUpOrCreate(topic));
   private readonly closeList = new CloseList();
 
   constructor(options: KafkaEventPublisherOptions) {
@@ -62,14 +63,7 @@ export class KafkaEventPublisher implements EventPublisher {
   }
 
   prepareTopic(topic: string): Promise<number> {
-    let count = this.partitionCounts.get(topic);
-    if (!count) {
-      count = this.lookUpOrCreate(topic);
-      // A failed lookup is retried by the next caller rather than cached.
-      count.catch(() => this.partitionCounts.delete(topic));
-      this.partitionCounts.set(topic, count);
-    }
-    return count;
+    return this.partitionCounts.of(topic);
   }
 
   private async lookUpOrCreate(topic: string): Promise<number> {

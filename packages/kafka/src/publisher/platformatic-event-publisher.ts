@@ -4,6 +4,7 @@ import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
 import { javaCompatiblePartition } from './java-compatible-partitioner.ts';
 import { classifyProduceError } from './produce-errors.ts';
 import { withTimeout } from './with-timeout.ts';
+import { PartitionCounts } from './partition-counts.ts';
 
 export interface PlatformaticEventPublisherOptions {
   brokers: readonly string[];
@@ -38,7 +39,7 @@ const LEADER_WAIT_MS = 10 * SECOND;
 export class PlatformaticEventPublisher implements EventPublisher {
   private readonly options: PlatformaticEventPublisherOptions;
   private readonly producer: Producer<string, Value, string, string>;
-  private readonly partitionCounts = new Map<string, Promise<number>>();
+  private readonly partitionCounts = new PartitionCounts((topic) => this.lookUpOrCreate(topic));
   private readonly closeList = new CloseList();
   private prober: Admin | undefined;
 
@@ -77,14 +78,7 @@ export class PlatformaticEventPublisher implements EventPublisher {
   }
 
   prepareTopic(topic: string): Promise<number> {
-    let count = this.partitionCounts.get(topic);
-    if (!count) {
-      count = this.lookUpOrCreate(topic);
-      // A failed lookup is retried by the next caller rather than cached.
-      count.catch(() => this.partitionCounts.delete(topic));
-      this.partitionCounts.set(topic, count);
-    }
-    return count;
+    return this.partitionCounts.of(topic);
   }
 
   private newProber(): Admin {
