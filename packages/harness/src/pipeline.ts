@@ -212,7 +212,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
       topics,
       groupId,
       waitForDrain: (timeoutMs = 60 * SECOND) =>
-        waitForApplied(db, admin, name, groupId, topics, timeoutMs),
+        waitForApplied(db, admin, name, groupId, topics, timeoutMs, true),
       waitForApplied: (applied, timeoutMs = 60 * SECOND) =>
         waitForApplied(db, admin, name, groupId, applied, timeoutMs),
       async failOverReader(signal, whileDown) {
@@ -254,8 +254,10 @@ async function waitForRole(service: ServiceProcess, role: 'standby' | 'streaming
 /**
  * Waits until every change committed before the call was applied: the slot confirmed the WAL
  * position at the call (so Kafka holds every event up to it), then the group committed every
- * partition up to the ends read after that. Writes may go on meanwhile (they are not waited
- * for); with writes stopped this is "drained".
+ * partition up to its end. With `followEnds` the ends are read again on every poll, so events
+ * that reach Kafka meanwhile are waited for too (drain: writes have stopped, but a write that
+ * was still finishing must not be missed); without it, the ends read once after the slot
+ * confirmed (other writes go on and are not waited for).
  */
 async function waitForApplied(
   db: pg.Client,
@@ -264,15 +266,17 @@ async function waitForApplied(
   groupId: string,
   topics: readonly string[],
   timeoutMs: number,
+  followEnds = false,
 ): Promise<void> {
   await waitForSlotConfirm(db, slot, timeoutMs);
-  const ends = new Map<string, { partition: number; high: string }[]>();
-  for (const topic of topics) ends.set(topic, await admin.fetchTopicOffsets(topic));
+  const fixedEnds = new Map<string, { partition: number; high: string }[]>();
+  for (const topic of topics) fixedEnds.set(topic, await admin.fetchTopicOffsets(topic));
   await waitFor(
     async () => {
       const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
       for (const { topic, partitions } of committed) {
-        for (const end of ends.get(topic) ?? []) {
+        const ends = followEnds ? await admin.fetchTopicOffsets(topic) : fixedEnds.get(topic);
+        for (const end of ends ?? []) {
           const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
           if (end.high !== '0' && BigInt(done) < BigInt(end.high))
             return notYet(`${topic}[${end.partition}] at ${done} of ${end.high}`);
