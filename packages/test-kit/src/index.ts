@@ -19,3 +19,8 @@ export { jsonLines } from './json-lines.ts';
 export { stackSettings, type StackSettings } from './stack.ts';
 export { uniqueName } from './unique-name.ts';
 export { notYet, waitFor, type WaitForOptions } from '@freshen/runtime';
+export {
+  generateTestCertificates,
+  type IssuedCertificate,
+  type TestCertificates,
+} from './tls/test-certificates.ts';
