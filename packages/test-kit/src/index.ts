@@ -24,3 +24,4 @@ export {
   type IssuedCertificate,
   type TestCertificates,
 } from './tls/test-certificates.ts';
+export { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';

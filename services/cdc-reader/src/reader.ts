@@ -150,6 +150,7 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
           publisher,
           topicFor,
           primaryKeys,
+          currentSnapshot: () => currentSnapshot(db),
           logger: log,
           metrics,
           maxBatchEvents: config.BATCH_MAX_EVENTS,
@@ -350,6 +351,13 @@ async function newPublisher(config: ReaderConfig, logger: Logger): Promise<Event
     logger,
     ...topics,
   });
+}
+
+async function currentSnapshot(db: pg.Client): Promise<string> {
+  const { rows } = await db.query<{ snapshot: string }>(
+    'select pg_current_snapshot()::text as snapshot',
+  );
+  return rows[0]!.snapshot;
 }
 
 async function sampleSlot(db: pg.Client, slot: string, metrics: ReaderMetrics): Promise<void> {

@@ -7,6 +7,7 @@ import { ChangeDecoder, needsPrimaryKeyLookup, unknownMessage } from './decoding
 import type { PrimaryKeys } from './decoding/primary-keys.ts';
 import type { ReaderMetrics } from './ops/metrics.ts';
 import { EventDispatcher } from './publishing/event-dispatcher.ts';
+import { VisibilityBarrier, type SnapshotQuery } from './publishing/visibility-barrier.ts';
 import { ReplicationStream, type UnparseableMessage } from './replication/replication-stream.ts';
 import { classifyStreamError } from './replication/stream-errors.ts';
 
@@ -19,6 +20,8 @@ export interface StreamSessionOptions {
   publisher: EventPublisher;
   topicFor(schema: string, table: string): string;
   primaryKeys: PrimaryKeys;
+  /** Reads the primary's current snapshot, on an ordinary connection (see visibility-barrier). */
+  currentSnapshot: SnapshotQuery;
   logger: Logger;
   metrics: ReaderMetrics;
   maxBatchEvents: number;
@@ -77,6 +80,7 @@ export class StreamSession {
       maxBatchEvents: options.maxBatchEvents,
       maxBatchBytes: options.maxBatchBytes,
       maxEventBytes: options.maxEventBytes,
+      visibility: new VisibilityBarrier(options.currentSnapshot, options.logger),
       observer: {
         acked: (events, bytes, latencyMs) => this.onAcked(events, bytes, latencyMs),
         failed: () => options.metrics.publishFailures.inc(),
@@ -182,7 +186,7 @@ export class StreamSession {
     const decoded = this.decoder.decode(message);
     switch (decoded.kind) {
       case 'begin':
-        this.txn = this.tracker.begin();
+        this.txn = this.tracker.begin(decoded.xid);
         return;
       case 'events':
         for (const event of decoded.events) this.publish(event);

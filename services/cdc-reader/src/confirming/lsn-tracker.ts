@@ -5,6 +5,8 @@
  * before it, has been acknowledged by Kafka.
  */
 export interface TrackedTransaction {
+  /** Postgres's (32-bit) transaction id, from the begin message. */
+  xid: number;
   /** Events received and not yet acknowledged. */
   pending: number;
   /** End LSN of the commit record; undefined until the commit message arrives. */
@@ -31,8 +33,8 @@ export class LsnTracker {
     return this.head === this.queue.length;
   }
 
-  begin(): TrackedTransaction {
-    const txn: TrackedTransaction = { pending: 0, endLsn: undefined };
+  begin(xid: number): TrackedTransaction {
+    const txn: TrackedTransaction = { xid, pending: 0, endLsn: undefined };
     this.queue.push(txn);
     return txn;
   }

@@ -10,6 +10,7 @@ import {
 } from '@freshen/runtime';
 import type { LsnTracker, TrackedTransaction } from '../confirming/lsn-tracker.ts';
 import { fitEvent, truncateInstead } from './event-size-limit.ts';
+import type { VisibilityBarrier } from './visibility-barrier.ts';
 
 interface Entry {
   topic: string;
@@ -45,6 +46,8 @@ export interface EventDispatcherOptions {
   maxBatchBytes: number;
   /** Largest event published as it is; larger ones lose their largest values (see event-size-limit). */
   maxEventBytes: number;
+  /** Holds each batch until its transactions are visible to queries (see visibility-barrier). */
+  visibility: VisibilityBarrier;
 }
 
 /** What one attempt to publish a batch came to. */
@@ -150,6 +153,7 @@ export class EventDispatcher {
     try {
       while (this.head < this.queue.length && !this.abort.signal.aborted) {
         const batch = this.takeBatch();
+        if (!(await this.waitUntilVisible(batch))) return;
         let sent = await this.sendWithRetry(batch);
         // The broker refused a message as too large: find it by sending one event at a time
         // (in order, so nothing reorders) and shrink the ones refused.
@@ -173,6 +177,35 @@ export class EventDispatcher {
     } finally {
       this.sending = false;
       for (const wake of this.settledWaiters.splice(0)) wake();
+    }
+  }
+
+  /**
+   * Waits until Postgres shows every transaction of `batch` to new queries, retrying a failed
+   * check with backoff (the replication stream fails too when Postgres is gone, and the
+   * session is replaced). False when stopped.
+   */
+  private async waitUntilVisible(batch: Entry[]): Promise<boolean> {
+    const xids = new Set<number>();
+    for (const entry of batch) xids.add(entry.txn.xid);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.visibility.waitUntilVisible(xids, this.abort.signal);
+        return true;
+      } catch (error) {
+        if (this.abort.signal.aborted) return false;
+        this.failure = error as Error;
+        const delay = backoffDelay(attempt, { initialMs: 200, maxMs: 10 * SECOND });
+        this.options.logger.warn(
+          { err: error, attempt, retryInMs: delay },
+          'could not check in Postgres that the next batch is visible to queries; retrying before publishing it',
+        );
+        try {
+          await sleep(delay, this.abort.signal);
+        } catch {
+          return false;
+        }
+      }
     }
   }
 

@@ -3,11 +3,11 @@ import { LsnTracker } from '../../src/confirming/lsn-tracker.ts';
 describe('LsnTracker', () => {
   it('confirms a commit only when it and every earlier transaction are acknowledged', () => {
     const tracker = new LsnTracker(100n);
-    const a = tracker.begin();
+    const a = tracker.begin(1);
     tracker.add(a);
     tracker.add(a);
     tracker.commit(a, 200n);
-    const b = tracker.begin();
+    const b = tracker.begin(1);
     tracker.add(b);
     tracker.commit(b, 300n);
     tracker.ack(b);
@@ -21,7 +21,7 @@ describe('LsnTracker', () => {
 
   it('never confirms an open transaction, even with all its events acknowledged', () => {
     const tracker = new LsnTracker(0n);
-    const open = tracker.begin();
+    const open = tracker.begin(1);
     tracker.add(open);
     tracker.ack(open);
     expect(tracker.durableLsn).toBe(0n);
@@ -34,7 +34,7 @@ describe('LsnTracker', () => {
     const tracker = new LsnTracker(10n);
     expect(tracker.observeIdlePosition(50n)).toBe(true);
     expect(tracker.durableLsn).toBe(50n);
-    const t = tracker.begin();
+    const t = tracker.begin(1);
     tracker.add(t);
     tracker.commit(t, 60n);
     expect(tracker.observeIdlePosition(90n)).toBe(false);
@@ -47,7 +47,7 @@ describe('LsnTracker', () => {
   it('keeps working across many transactions (queue compaction)', () => {
     const tracker = new LsnTracker(0n);
     const txns = Array.from({ length: 5000 }, (_, i) => {
-      const txn = tracker.begin();
+      const txn = tracker.begin(1);
       tracker.add(txn);
       tracker.commit(txn, BigInt(i + 1));
       return txn;

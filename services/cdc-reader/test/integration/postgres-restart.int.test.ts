@@ -1,7 +1,13 @@
-import { newKafkaAdmin, stackSettings, uniqueName, useCleanup, waitFor } from '@freshen/test-kit';
+import {
+  newKafkaAdmin,
+  stackSettings,
+  startPrivatePostgres,
+  uniqueName,
+  useCleanup,
+  waitFor,
+} from '@freshen/test-kit';
 import pg from 'pg';
 import { collectEvents } from '../helpers/collect-events.ts';
-import { startPrivatePostgres } from '../helpers/private-postgres.ts';
 import { spawnReader, waitForRole, type ReaderProcess } from '../helpers/reader-process.ts';
 
 const cleanup = useCleanup();

@@ -3,14 +3,15 @@ import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, type CloseList } from '@freshen/runtime';
-import { waitFor } from '@freshen/test-kit';
+import { freePort, waitFor, type CloseList } from '@freshen/runtime';
 import pg from 'pg';
 
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const run = promisify(execFile);
 
 export interface PrivatePostgres {
+  readonly port: number;
+  /** The superuser `postgres` on its `postgres` database (trust authentication). */
   readonly url: string;
   /** `pg_ctl restart -m immediate` (a crash and restart): resolves when it accepts connections again. */
   restartImmediate(): Promise<void>;
@@ -22,11 +23,12 @@ export interface PrivatePostgres {
  * A Postgres of this test's own (initdb into a temp dir, wal_level=logical, a free port, trust
  * auth for its superuser) that a fault test may crash and restart without touching the shared
  * stack. Runs as the `postgres` OS user when the test runs as root (Postgres refuses root).
- * Stopped and removed by `cleanup`.
- *
- * (Lives here rather than in test-kit because only cdc-reader's tests need it so far.)
+ * `settings` become `-c name=value` server options. Stopped and removed by `cleanup`.
  */
-export async function startPrivatePostgres(cleanup: CloseList): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(
+  cleanup: CloseList,
+  settings: Record<string, string> = {},
+): Promise<PrivatePostgres> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'freshen-pg-'));
   const data = path.join(dir, 'data');
@@ -51,6 +53,7 @@ export async function startPrivatePostgres(cleanup: CloseList): Promise<PrivateP
     '-c max_replication_slots=10',
     '-c max_wal_senders=10',
     '-c fsync=off',
+    ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
   ].join(' ');
   const log = path.join(dir, 'postgres.log');
   await exec('pg_ctl', ['start', '-w', '-D', data, '-l', log, '-o', options]);
@@ -76,6 +79,7 @@ export async function startPrivatePostgres(cleanup: CloseList): Promise<PrivateP
     await waitFor(accepting, { timeoutMs, intervalMs: 20, description: `postgres on :${port}` });
   };
   return {
+    port,
     url,
     waitAccepting,
     async restartImmediate() {
