@@ -1,5 +1,11 @@
 export { isNoScript, loadScripts, LuaScript, type RedisClient } from './lua-script.ts';
-export { fillHashIfLeased, fillIfLeased, refreshIfNewer, releaseLease } from './scripts.ts';
+export {
+  deleteFenced,
+  fillHashIfLeased,
+  fillIfLeased,
+  refreshIfNewer,
+  releaseLease,
+} from './scripts.ts';
 export {
   decodeHashMeta,
   decodeStoredValue,

@@ -3,7 +3,7 @@ import { LUA_SOURCES } from './lua/lua-sources.generated.ts';
 
 // The scripts of the storage contract, one .lua file each in ./lua (see the comment at the top
 // of each file for its keys, arguments and reply). The cache runs the fill and release scripts,
-// the invalidator the refresh: both sides read these same files.
+// the invalidator the refresh and the delete: both sides read these same files.
 
 export const fillIfLeased = new LuaScript('fill-if-leased', LUA_SOURCES['fill-if-leased']);
 export const fillHashIfLeased = new LuaScript(
@@ -12,3 +12,4 @@ export const fillHashIfLeased = new LuaScript(
 );
 export const releaseLease = new LuaScript('release-lease', LUA_SOURCES['release-lease']);
 export const refreshIfNewer = new LuaScript('refresh-if-newer', LUA_SOURCES['refresh-if-newer']);
+export const deleteFenced = new LuaScript('delete-fenced', LUA_SOURCES['delete-fenced']);

@@ -57,6 +57,12 @@ export const CONFIG_SCHEMA = {
     max: 24 * 60 * 60 * SECOND,
     doc: 'Work pending (a batch in hand or offsets to commit) and no progress for this long: /healthz answers 503 so that an orchestrator restarts the process.',
   }),
+  TOMBSTONE_TTL_MS: integer({
+    default: 10 * 60 * SECOND,
+    min: 60 * SECOND,
+    max: 24 * 60 * 60 * SECOND,
+    doc: 'How long a deleted key that rules refresh keeps its version, so that an older refresh re-applied later (by an instance that lost its partition mid-batch) is refused. Costs about 100 bytes per such delete for this long.',
+  }),
   COMMIT_INTERVAL_MS: integer({
     default: 100,
     min: 0,
@@ -143,6 +149,7 @@ export function readInvalidatorConfig(env: Env = withStackEnv(process.env, proce
     partitionsConcurrency: raw.PARTITIONS_CONCURRENCY,
     sessionTimeoutMs: raw.SESSION_TIMEOUT_MS,
     wedgedAfterMs: raw.WEDGED_AFTER_MS,
+    tombstoneTtlMs: raw.TOMBSTONE_TTL_MS,
     commitIntervalMs: raw.COMMIT_INTERVAL_MS,
     scanCount: raw.SCAN_COUNT,
     metricsPort: raw.METRICS_PORT,

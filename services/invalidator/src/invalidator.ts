@@ -45,6 +45,8 @@ export interface InvalidatorOptions {
   sessionTimeoutMs?: number;
   /** Work pending and no progress for this long: /healthz 503. Default 2 min. */
   wedgedAfterMs?: number;
+  /** How long a deleted, once-refreshed key keeps its version as a tombstone. Default 10 min. */
+  tombstoneTtlMs?: number;
   /** Least time between offset commits. Default 100 ms. */
   commitIntervalMs?: number;
   topicRefreshMs?: number;
@@ -259,7 +261,7 @@ async function connectKafka(
   const handler = createBatchProcessor({
     rules: options.rules,
     redis,
-    applier: new RedisApplier(redis),
+    applier: new RedisApplier(redis, options.tombstoneTtlMs),
     deadLetters,
     metrics,
     logger,

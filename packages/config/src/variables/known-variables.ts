@@ -20,6 +20,7 @@ export const FRESHEN_VARIABLES: readonly string[] = [
   'LOG_LEVEL',
   'FRESHEN_IGNORE_VARIABLES',
   'WEDGED_AFTER_MS',
+  'TOMBSTONE_TTL_MS',
   // cdc-reader
   'SLOT_NAME',
   'PUBLICATION_NAME',

@@ -3,7 +3,7 @@ import type { ConsumedMessage, DeadLetter } from '@freshen/kafka';
 import type { CacheAction, RuleSet } from '@freshen/rules';
 import { FreshenError, isFreshenError } from '@freshen/runtime';
 import { eventVersion } from '@freshen/storage';
-import type { RedisWork, RefreshCommand } from '../redis/redis-applier.ts';
+import type { DeleteCommand, RedisWork, RefreshCommand } from '../redis/redis-applier.ts';
 
 /** Redis work between truncates, or one truncate; applied in this order. */
 export type PlanStep =
@@ -28,7 +28,7 @@ export interface BatchPlan {
  */
 export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet): BatchPlan {
   const plan: BatchPlan = { steps: [], deadLetters: [], skipped: 0, commitTimes: [] };
-  let segment = new Map<string, CacheAction & { version?: string }>();
+  let segment = new Map<string, Planned>();
   const closeSegment = () => {
     if (segment.size === 0) return;
     plan.steps.push({ kind: 'apply', work: toWork(segment) });
@@ -72,8 +72,11 @@ export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet):
     // it knows which of its refreshes read them.
     const version = eventVersion(event);
     for (const action of actions) {
+      const earlier = segment.get(action.key);
+      const refreshedBefore =
+        earlier !== undefined && (earlier.kind === 'refresh' || earlier.refreshedBefore);
       segment.delete(action.key);
-      segment.set(action.key, { ...action, version });
+      segment.set(action.key, { ...action, version, refreshedBefore });
     }
     plan.commitTimes.push(event.ts);
   }
@@ -102,18 +105,17 @@ function checkActions(actions: CacheAction[], event: ChangeEvent): void {
   }
 }
 
-function toWork(segment: Map<string, CacheAction & { version?: string }>): RedisWork {
-  const deletes: string[] = [];
+/** A key's last action in a segment; `refreshedBefore`: an earlier action of the segment refreshed it. */
+type Planned = CacheAction & { version: string; refreshedBefore: boolean };
+
+function toWork(segment: Map<string, Planned>): RedisWork {
+  const deletes: DeleteCommand[] = [];
   const refreshes: RefreshCommand[] = [];
   for (const action of segment.values()) {
-    if (action.kind === 'delete') deletes.push(action.key);
-    else
-      refreshes.push({
-        key: action.key,
-        value: action.value,
-        ttlMs: action.ttlMs,
-        version: action.version!,
-      });
+    const { key, version } = action;
+    if (action.kind === 'delete')
+      deletes.push({ key, version, refreshedBefore: action.refreshedBefore });
+    else refreshes.push({ key, value: action.value, ttlMs: action.ttlMs, version });
   }
   return { deletes, refreshes };
 }

@@ -1,6 +1,6 @@
-import { leaseKeyFor, versionKeyFor, withCompanions } from '@freshen/keys';
-import { FreshenError } from '@freshen/runtime';
-import { isNoScript, loadScripts, refreshIfNewer } from '@freshen/storage';
+import { leaseKeyFor, versionKeyFor } from '@freshen/keys';
+import { FreshenError, MINUTE } from '@freshen/runtime';
+import { deleteFenced, isNoScript, loadScripts, refreshIfNewer } from '@freshen/storage';
 import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
 import { groupByNode } from './slot-groups.ts';
 
@@ -12,9 +12,17 @@ export interface RefreshCommand {
   version: string;
 }
 
+export interface DeleteCommand {
+  key: string;
+  /** eventVersion(change): kept as the key's tombstone if the key was ever refreshed. */
+  version: string;
+  /** The same batch refreshed this key before deleting it (so Redis may not have its version yet). */
+  refreshedBefore: boolean;
+}
+
 /** One batch segment's Redis work: the last action of each key. */
 export interface RedisWork {
-  deletes: readonly string[];
+  deletes: readonly DeleteCommand[];
   refreshes: readonly RefreshCommand[];
 }
 
@@ -25,20 +33,23 @@ export interface ApplyResult {
   refused: number;
 }
 
-/** Keys per UNLINK: big enough to amortise the command, small enough not to stall Redis. */
-const UNLINK_CHUNK = 300;
+/** Default life of a delete's tombstone: far longer than a consumer can go on after losing its partition. */
+export const DEFAULT_TOMBSTONE_TTL_MS = 10 * MINUTE;
 
 /**
- * Applies deletes (UNLINK key + lease + version) and version-guarded refreshes in pipelines:
- * one pipeline on a standalone server; under Redis Cluster one pipeline per master with one
- * UNLINK per slot, all masters at once. Resolves only when Redis acknowledged every command;
- * any failed command rejects (REDIS_UNAVAILABLE), and the whole work is safe to re-apply.
+ * Applies deletes (key and lease gone, the version left as a tombstone when the key was
+ * refreshed: delete-fenced.lua) and version-guarded refreshes in pipelines: one pipeline on a
+ * standalone server; under Redis Cluster one pipeline per master, all masters at once.
+ * Resolves only when Redis acknowledged every command; any failed command rejects
+ * (REDIS_UNAVAILABLE), and the whole work is safe to re-apply.
  */
 export class RedisApplier {
   private readonly redis: Redis | Cluster;
+  private readonly tombstoneTtlMs: number;
 
-  constructor(redis: Redis | Cluster) {
+  constructor(redis: Redis | Cluster, tombstoneTtlMs = DEFAULT_TOMBSTONE_TTL_MS) {
     this.redis = redis;
+    this.tombstoneTtlMs = tombstoneTtlMs;
   }
 
   async apply(work: RedisWork): Promise<ApplyResult> {
@@ -49,9 +60,9 @@ export class RedisApplier {
       results = await this.applyOnce(work);
     } catch (error) {
       // The server lost its script cache (restart, failover, SCRIPT FLUSH): the work is safe to
-      // re-apply, so load the refresh script and run it again.
+      // re-apply, so load the scripts and run it again.
       if (!isNoScript(error)) throw error;
-      await loadScripts(this.redis, [refreshIfNewer]);
+      await loadScripts(this.redis, [refreshIfNewer, deleteFenced]);
       results = await this.applyOnce(work);
     }
     let refused = 0;
@@ -67,9 +78,9 @@ export class RedisApplier {
 
   /** One pipeline per master; returns, per pipeline, the number of refused refreshes. */
   private async applyOnCluster(cluster: Cluster, work: RedisWork): Promise<number[]> {
-    type Item = { key: string; refresh?: RefreshCommand };
+    type Item = { key: string; refresh?: RefreshCommand; delete?: DeleteCommand };
     const items: Item[] = [
-      ...work.deletes.map((key) => ({ key })),
+      ...work.deletes.map((command) => ({ key: command.key, delete: command })),
       ...work.refreshes.map((refresh) => ({ key: refresh.key, refresh })),
     ];
     return Promise.all(
@@ -77,10 +88,10 @@ export class RedisApplier {
         const pipeline = cluster.pipeline();
         const queued: CommandKind[] = [];
         for (const group of slots.values()) {
-          queueWork(
+          this.queueWork(
             pipeline,
             queued,
-            group.filter((item) => !item.refresh).map((item) => item.key),
+            group.flatMap((item) => (item.delete ? [item.delete] : [])),
             group.flatMap((item) => (item.refresh ? [item.refresh] : [])),
           );
         }
@@ -92,37 +103,39 @@ export class RedisApplier {
   private async applyOn(redis: Redis, work: RedisWork): Promise<number[]> {
     const pipeline = redis.pipeline();
     const queued: CommandKind[] = [];
-    queueWork(pipeline, queued, work.deletes, work.refreshes);
+    this.queueWork(pipeline, queued, work.deletes, work.refreshes);
     return [await execCountingRefused(pipeline, queued)];
   }
+
+  /** Queues the commands and records their kinds in `queued`, in pipeline order. */
+  private queueWork(
+    pipeline: ChainableCommander,
+    queued: CommandKind[],
+    deletes: readonly DeleteCommand[],
+    refreshes: readonly RefreshCommand[],
+  ): void {
+    for (const { key, version, refreshedBefore } of deletes) {
+      deleteFenced.queue(
+        pipeline,
+        [key, versionKeyFor(key), leaseKeyFor(key)],
+        [version, this.tombstoneTtlMs, refreshedBefore ? '1' : '0'],
+      );
+      queued.push('delete');
+    }
+    for (const { key, value, ttlMs, version } of refreshes) {
+      refreshIfNewer.queue(
+        pipeline,
+        [key, versionKeyFor(key), leaseKeyFor(key)],
+        [value, ttlMs, version],
+      );
+      queued.push('refresh');
+    }
+  }
 }
 
-type CommandKind = 'unlink' | 'refresh';
+type CommandKind = 'delete' | 'refresh';
 
-/** Queues the commands and records their kinds in `queued`, in pipeline order. */
-function queueWork(
-  pipeline: ChainableCommander,
-  queued: CommandKind[],
-  deletes: readonly string[],
-  refreshes: readonly RefreshCommand[],
-): void {
-  const keysPerUnlink = UNLINK_CHUNK / 3;
-  for (let start = 0; start < deletes.length; start += keysPerUnlink) {
-    const keys = deletes.slice(start, start + keysPerUnlink);
-    pipeline.unlink(...keys.flatMap(withCompanions));
-    queued.push('unlink');
-  }
-  for (const { key, value, ttlMs, version } of refreshes) {
-    refreshIfNewer.queue(
-      pipeline,
-      [key, versionKeyFor(key), leaseKeyFor(key)],
-      [value, ttlMs, version],
-    );
-    queued.push('refresh');
-  }
-}
-
-/** Refresh replies are 1 (written) or 0 (refused); UNLINK replies are key counts, so only refresh zeros count. */
+/** Refresh replies are 1 (written) or 0 (refused); delete replies say whether a tombstone stayed, so only refresh zeros count. */
 async function execCountingRefused(
   pipeline: ChainableCommander,
   queued: readonly CommandKind[],

@@ -11,9 +11,9 @@ export interface RedisRefusal {
 }
 
 /**
- * Every command Freshen's invalidator sends, for the NOPERM fix: UNLINK (deletes), EVALSHA and
- * EVAL/SCRIPT LOAD (the refresh script, which runs GET, SET and DEL), SCAN (truncates), INFO
- * (ioredis's ready check), PING, CLUSTER (slot map, cluster mode only).
+ * Every command Freshen's invalidator sends, for the NOPERM fix: EVALSHA and EVAL/SCRIPT LOAD
+ * (the delete script runs UNLINK, GET and SET; the refresh script GET, SET and DEL), UNLINK and
+ * SCAN (truncates), INFO (ioredis's ready check), PING, CLUSTER (slot map, cluster mode only).
  */
 export const REDIS_COMMANDS_NEEDED = [
   'unlink',
@@ -96,7 +96,10 @@ export function redisRefusalOf(error: unknown, target: RedisTarget): RedisRefusa
         message: `Redis at ${where} requires authentication (NOAUTH) and REDIS_URL carries no password: set REDIS_URL=redis://user:password@host:port`,
       };
     }
-    if (replyCode === 'NOPERM') {
+    // A command refused inside a script (deletes and refreshes are scripts) comes back as ERR
+    // with this text, without the command's name.
+    const inScript = /user executing the script can't run this command/.test(link.message ?? '');
+    if (replyCode === 'NOPERM' || inScript) {
       const command = /'([^']+)' command/.exec(link.message ?? '')?.[1];
       return {
         cause: 'NOPERM',

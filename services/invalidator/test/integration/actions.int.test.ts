@@ -40,7 +40,7 @@ const send = (...events: ReturnType<typeof itemEvent>[]) =>
   producer.send({ topic, acks: -1, messages: events.map(toMessage) });
 
 describe('invalidator actions against the stack', () => {
-  it('deletes a key together with its fill lease and version', async () => {
+  it("deletes a key together with its fill lease, leaving the delete's version as a tombstone", async () => {
     const key = item.key({ id: 1 });
     await redis.mset(
       key,
@@ -50,13 +50,15 @@ describe('invalidator actions against the stack', () => {
       versionKeyFor(key),
       '0000000000000001',
     );
-    await send(itemEvent(schema, 1, { name: 'x' }));
+    const event = itemEvent(schema, 1, { name: 'x' });
+    await send(event);
     await waitFor(
-      async () => (await redis.exists(key, leaseKeyFor(key), versionKeyFor(key))) === 0,
-      {
-        description: 'key, lease and version unlinked',
-      },
+      async () =>
+        (await redis.exists(key, leaseKeyFor(key))) === 0 &&
+        (await redis.get(versionKeyFor(key))) === eventVersion(event),
+      { description: 'key and lease unlinked, tombstone left' },
     );
+    expect(await redis.pttl(versionKeyFor(key))).toBeGreaterThan(0);
   });
 
   it('refreshes a key with its version and drops the lease so a racing fill fails', async () => {

@@ -78,7 +78,7 @@ describe('Redis refusals name their cause', () => {
     await expectRefused(`rediss://127.0.0.1:${server.port}`, 'TLS', /answers in plain text/);
   });
 
-  it('regression: an ACL user without UNLINK was retried for ever at warn level; now NOPERM with the ACL fix, /readyz 503, and it heals once granted', async () => {
+  it('regression: an ACL user without UNLINK was retried for ever at warn level; now NOPERM (refused inside the delete script) with the ACL fix, /readyz 503, and it heals once granted', async () => {
     const { server, admin } = await redisWithPassword();
     await admin.acl('SETUSER', 'limited', 'on', '>limited-pw', '~*', '+@all', '-unlink');
     const key = item.key({ id: 1 });

@@ -54,15 +54,52 @@ describe.each(topologies)('the stored forms on %s', (_name, connect) => {
     ).toEqual({ deleted: 0, refreshed: 0, refused: 1 });
   });
 
-  it('removes a filled value and a filled hash with their lease and version on delete', async () => {
+  const deleteOf = (key: string, version: string, refreshedBefore = false) => ({
+    key,
+    version,
+    refreshedBefore,
+  });
+
+  it('removes a filled value and a filled hash with their lease on delete, leaving nothing else', async () => {
     const value = item.key({ id: 2 });
     const hash = item.key({ id: 3 });
     await cache.read(value, () => Promise.resolve({ id: 2 }));
     await cache.readFields(hash, ['id'], () => Promise.resolve({ id: 3, name: 'x' }));
-    await redis.set(withCompanions(value)[2], 'a version');
     expect(await countExisting(redis, [value, hash])).toBe(2);
-    await applier.apply({ deletes: [value, hash], refreshes: [] });
+    const version = eventVersion({ lsn: '0/250', seq: 0 });
+    await applier.apply({
+      deletes: [deleteOf(value, version), deleteOf(hash, version)],
+      refreshes: [],
+    });
     expect(await countExisting(redis, [...withCompanions(value), ...withCompanions(hash)])).toBe(0);
+  });
+
+  // Regression: a delete unlinked the version too, so a consumer that lost its partition
+  // mid-batch and re-applied an older refresh afterwards re-created the key of a deleted row.
+  it("keeps a refreshed key's version as a tombstone, so an older refresh arriving after the delete is refused", async () => {
+    const key = item.key({ id: 5 });
+    const [refreshed, deleted] = [0, 1].map((seq) => eventVersion({ lsn: '0/260', seq }));
+    const refresh = { key, value: '"renamed"', ttlMs: 60_000, version: refreshed! };
+    await applier.apply({ deletes: [], refreshes: [refresh] });
+    await applier.apply({ deletes: [deleteOf(key, deleted!)], refreshes: [] });
+    // The late one: the same refresh, re-applied by the instance that had the partition before.
+    expect(await applier.apply({ deletes: [], refreshes: [refresh] })).toMatchObject({
+      refused: 1,
+    });
+    expect(await redis.exists(key)).toBe(0);
+    // A newer change (the row inserted again) still refreshes.
+    const newer = eventVersion({ lsn: '0/270', seq: 0 });
+    await applier.apply({ deletes: [], refreshes: [{ ...refresh, version: newer }] });
+    expect(await redis.get(key)).toBe('"renamed"');
+  });
+
+  it('leaves a tombstone for a key its batch refreshed and then deleted, before Redis ever saw the refresh', async () => {
+    const key = item.key({ id: 6 });
+    const [refreshed, deleted] = [0, 1].map((seq) => eventVersion({ lsn: '0/280', seq }));
+    await applier.apply({ deletes: [deleteOf(key, deleted!, true)], refreshes: [] });
+    const late = { key, value: '"old"', ttlMs: 60_000, version: refreshed! };
+    expect(await applier.apply({ deletes: [], refreshes: [late] })).toMatchObject({ refused: 1 });
+    expect(await redis.exists(key)).toBe(0);
   });
 
   it('reloads its refresh script after the server lost it (SCRIPT FLUSH, restart, failover)', async () => {

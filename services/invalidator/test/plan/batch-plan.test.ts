@@ -16,16 +16,39 @@ const message = (value: Buffer | string | null): ConsumedMessage => ({
   timestamp: Date.now(),
 });
 const of = (...events: ChangeEvent[]) => events.map((event) => message(encodeEvent(event)));
+/** The delete of `key` by `event`; `refreshedBefore`: the same batch refreshed the key first. */
+const deleteBy = (event: ChangeEvent, key: string, refreshedBefore = false) => ({
+  key,
+  version: eventVersion(event),
+  refreshedBefore,
+});
 
 describe('planBatch', () => {
-  it('keeps only the last action per key, so a delete after a refresh wins', () => {
+  it('keeps only the last action per key, so a delete after a refresh wins, and marks that it was refreshed', () => {
+    const deleted = itemEvent('app', 1, { mode: 'delete' });
+    const plan = planBatch(of(itemEvent('app', 1, { mode: 'refresh' }), deleted), rules);
+    expect(plan.steps).toEqual([
+      {
+        kind: 'apply',
+        work: { deletes: [deleteBy(deleted, item.key({ id: 1 }), true)], refreshes: [] },
+      },
+    ]);
+  });
+
+  it('remembers a refresh across later deletes of the key in the batch', () => {
+    const last = itemEvent('app', 1, { mode: 'delete', n: 3 });
     const plan = planBatch(
-      of(itemEvent('app', 1, { mode: 'refresh' }), itemEvent('app', 1, { mode: 'delete' })),
+      of(
+        itemEvent('app', 1, { mode: 'refresh' }),
+        itemEvent('app', 1, { mode: 'delete', n: 2 }),
+        last,
+      ),
       rules,
     );
-    expect(plan.steps).toEqual([
-      { kind: 'apply', work: { deletes: [item.key({ id: 1 })], refreshes: [] } },
-    ]);
+    expect(plan.steps[0]).toEqual({
+      kind: 'apply',
+      work: { deletes: [deleteBy(last, item.key({ id: 1 }), true)], refreshes: [] },
+    });
   });
 
   it('keeps the last refresh of a key with its own LSN as version', () => {
@@ -51,11 +74,14 @@ describe('planBatch', () => {
   });
 
   it('fans one change out to every key its rule names', () => {
-    const plan = planBatch(of(itemEvent('app', 1, { groups: ['a', 'b'] })), rules);
+    const event = itemEvent('app', 1, { groups: ['a', 'b'] });
+    const plan = planBatch(of(event), rules);
     expect(plan.steps[0]).toEqual({
       kind: 'apply',
       work: {
-        deletes: [item.key({ id: 1 }), group.key({ name: 'a' }), group.key({ name: 'b' })],
+        deletes: [item.key({ id: 1 }), group.key({ name: 'a' }), group.key({ name: 'b' })].map(
+          (key) => deleteBy(event, key),
+        ),
         refreshes: [],
       },
     });
@@ -74,12 +100,13 @@ describe('planBatch', () => {
   });
 
   it('dead-letters undecodable messages, unknown versions and throwing rules, and plans the rest', () => {
+    const planned = itemEvent('app', 3, {});
     const messages = [
       message('{not json'),
       message(JSON.stringify({ ...itemEvent('app', 1, {}), v: 2 })),
       ...of(itemEvent('app', 2, { explode: true })),
       message(null),
-      ...of(itemEvent('app', 3, {})),
+      ...of(planned),
     ];
     const plan = planBatch(messages, rules);
     expect(plan.deadLetters.map((letter) => [letter.message.offset, letter.errorCode])).toEqual([
@@ -90,7 +117,7 @@ describe('planBatch', () => {
     ]);
     expect(plan.deadLetters[1]!.errorMessage).toMatch(/unknown format version 2/);
     expect(plan.steps).toEqual([
-      { kind: 'apply', work: { deletes: [item.key({ id: 3 })], refreshes: [] } },
+      { kind: 'apply', work: { deletes: [deleteBy(planned, item.key({ id: 3 }))], refreshes: [] } },
     ]);
   });
 
