@@ -21,5 +21,6 @@ export {
   type OpsServer,
   type OpsServerOptions,
 } from './ops/ops-server.ts';
+export { createServiceRegistry, type ServiceName } from './ops/service-registry.ts';
 export { HOUR, MILLISECOND, MINUTE, SECOND, sleep } from './time.ts';
 export { notYet, waitFor, type WaitForOptions } from './wait-for.ts';

@@ -4,6 +4,7 @@ import { createKafkaClient, KafkaEventPublisher, type EventPublisher } from '@fr
 import {
   backoffDelay,
   CloseList,
+  createServiceRegistry,
   FreshenError,
   isFreshenError,
   SECOND,
@@ -66,10 +67,13 @@ const KAFKA_BACKOFF = { initialMs: 500, maxMs: 5 * SECOND };
 export async function startReader(config: ReaderConfig, logger: Logger): Promise<Reader> {
   const closeList = new CloseList();
   let session: StreamSession | undefined;
-  const metrics = createReaderMetrics({
-    inFlightEvents: () => session?.inFlightEvents ?? 0,
-    inFlightBytes: () => session?.inFlightBytes ?? 0,
-  });
+  const metrics = createReaderMetrics(
+    {
+      inFlightEvents: () => session?.inFlightEvents ?? 0,
+      inFlightBytes: () => session?.inFlightBytes ?? 0,
+    },
+    createServiceRegistry('cdc-reader'),
+  );
   const abort = new AbortController();
   const slot = config.SLOT_NAME;
   let role: ReaderRole = 'starting';

@@ -10,6 +10,7 @@ import {
 } from '@freshen/example';
 import {
   CloseList,
+  createServiceRegistry,
   isFreshenError,
   logClientErrors,
   startOpsServer,
@@ -18,7 +19,6 @@ import {
 } from '@freshen/runtime';
 import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiConfig } from './config.ts';
 import { HttpError } from './http/http-error.ts';
 import type { Router } from './http/router.ts';
@@ -36,8 +36,7 @@ export interface ExampleApi extends RunningService {
 export async function startExampleApi(config: ApiConfig, logger: Logger): Promise<ExampleApi> {
   const closeList = new CloseList();
   try {
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
+    const registry = createServiceRegistry('example-api');
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: config.pgPoolSize,

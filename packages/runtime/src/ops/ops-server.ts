@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 
 export interface HealthReport {
   ok: boolean;
@@ -37,6 +37,7 @@ const ALLOWED_METHODS = 'GET, HEAD';
  * HEAD; other methods get 405 with an `Allow` header.
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
+  registerReadyGauge(options);
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: ALLOWED_METHODS, 'content-type': 'text/plain' });
@@ -79,8 +80,27 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        options.registry.removeSingleMetric(READY_METRIC);
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+const READY_METRIC = 'freshen_service_ready';
+
+/**
+ * `freshen_service_ready`: what /readyz answers, as 1 or 0, read at scrape time. Every service
+ * has it under one name, so one alert rule covers "a service is not ready".
+ */
+function registerReadyGauge(options: OpsServerOptions): void {
+  options.registry.removeSingleMetric(READY_METRIC);
+  new Gauge({
+    name: READY_METRIC,
+    help: '1 while /readyz answers 200, 0 while it answers 503 (read at scrape time).',
+    registers: [options.registry],
+    collect() {
+      this.set(options.ready().ok ? 1 : 0);
+    },
+  });
 }
