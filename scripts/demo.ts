@@ -4,24 +4,22 @@
 // shows changes/s, invalidations/s, cache hit rate and end-to-end lag scraped from the
 // services' /metrics. Ctrl-C (or DEMO_DURATION_SECONDS) stops everything cleanly.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { ConfigError, integer, readConfig, withStackEnv } from '@freshen/config';
 import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
 import {
   createFixture,
   dashboardLines,
   deleteKeyspace,
-  findRepoRoot,
   parseMetrics,
   PIPELINE_STACK_OPTIONS,
   runHttpWorkload,
-  spawnService,
+  startExampleApiProcess,
   startPipeline,
   type HttpWorkloadCounts,
   type Scrape,
   type ServiceProcess,
 } from '@freshen/harness';
-import { CloseList, freePort, notYet, SECOND, sleep, waitFor } from '@freshen/runtime';
+import { CloseList, freePort, SECOND, sleep } from '@freshen/runtime';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -51,7 +49,6 @@ try {
 
 const out = process.stdout;
 const say = (line: string) => out.write(`${line}\n`);
-const root = findRepoRoot();
 const name = `demo_${randomBytes(3).toString('hex')}`;
 const closeList = new CloseList();
 const stop = new AbortController();
@@ -100,32 +97,17 @@ try {
 
   say('starting example-api...');
   const apiPort = config.DEMO_API_PORT || (await freePort());
-  const api = spawnService({
-    name: 'example-api',
-    main: path.join(root, 'services/example-api/src/main.ts'),
-    cwd: root,
-    detached: true,
+  const api = await startExampleApiProcess({
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    schema: name,
+    keyPrefix: name,
+    port: apiPort,
     metricsPort: await freePort(),
-    env: {
-      DATABASE_URL: config.DATABASE_URL,
-      REDIS_URL: config.REDIS_URL,
-      REDIS_MODE: 'standalone',
-      PG_SCHEMA: name,
-      KEY_PREFIX: name,
-      PORT: String(apiPort),
-      LOG_LEVEL: 'warn',
-    },
+    detached: true,
   });
   closeList.add('example-api', () => api.stop());
   children.push(api);
-  await waitFor(
-    async () =>
-      (await api.readiness())?.ok ? true : notYet(api.output().slice(-500) || 'not answering'),
-    {
-      timeoutMs: 30 * SECOND,
-      description: 'example-api to be ready',
-    },
-  );
   say(`example API on http://127.0.0.1:${apiPort} (try: curl http://127.0.0.1:${apiPort}/users/1)`);
   say(
     `metrics: cdc-reader :${pipeline.reader.metricsPort}  invalidator :${pipeline.invalidator.metricsPort}  example-api :${api.metricsPort}`,

@@ -1,0 +1,9 @@
+export { alertRulesSchema } from './alert-rules-schema.ts';
+export {
+  alertExpressions,
+  alertRulesDocument,
+  dashboardQueries,
+  OBSERVABILITY_FILES,
+  readRepoFile,
+} from './observability-files.ts';
+export { metricNamesIn } from './promql-metrics.ts';
