@@ -7,3 +7,4 @@ export {
   readRepoFile,
 } from './observability-files.ts';
 export { metricNamesIn } from './promql-metrics.ts';
+export { K8S_DIRECTORY, readManifests, schemaProblems, type Manifest } from './k8s-manifests.ts';
