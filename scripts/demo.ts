@@ -5,23 +5,17 @@
 // services' /metrics. Ctrl-C (or DEMO_DURATION_SECONDS) stops everything cleanly.
 import { randomBytes } from 'node:crypto';
 import { ConfigError, integer, readConfig, withStackEnv } from '@freshen/config';
-import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
 import {
-  createFixture,
   dashboardLines,
-  deleteKeyspace,
   parseMetrics,
   PIPELINE_STACK_OPTIONS,
   runHttpWorkload,
-  startExampleApiProcess,
-  startPipeline,
+  startExampleRun,
   type HttpWorkloadCounts,
   type Scrape,
   type ServiceProcess,
 } from '@freshen/harness';
-import { CloseList, freePort, SECOND, sleep } from '@freshen/runtime';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { CloseList, SECOND, sleep } from '@freshen/runtime';
 
 const CONFIG = {
   ...PIPELINE_STACK_OPTIONS,
@@ -71,43 +65,19 @@ process.on('SIGTERM', onSignal);
 let exitCode = 0;
 try {
   say(`Freshen demo: schema, slot, topics and keyspace "${name}"`);
-  const db = new pg.Client({ connectionString: config.DATABASE_URL });
-  await db.connect();
-  closeList.add('postgres', () => db.end());
-  await db.query(EXAMPLE_SCHEMA_SQL(name));
-  closeList.add('schema', () => db.query(`drop schema if exists ${name} cascade`));
-  const redis = new Redis(config.REDIS_URL);
-  closeList.add('redis', () => redis.quit());
-  closeList.add('cache keys', () => deleteKeyspace(redis, name));
-  const fixture = await createFixture(db, name, { users: 200, teams: 10, products: 50 });
-  say('example schema created: 200 users, 10 teams, 50 products');
-
-  say('starting cdc-reader and invalidator...');
-  const pipeline = await startPipeline({
-    databaseUrl: config.DATABASE_URL,
-    kafkaBrokers: config.KAFKA_BROKERS,
-    redisUrl: config.REDIS_URL,
-    schema: name,
-    keyPrefix: name,
+  const { fixture, pipeline, api, apiPort } = await startExampleRun(closeList, {
+    stack: {
+      databaseUrl: config.DATABASE_URL,
+      kafkaBrokers: config.KAFKA_BROKERS,
+      redisUrl: config.REDIS_URL,
+    },
     name,
+    size: { users: 200, teams: 10, products: 50 },
+    apiPort: config.DEMO_API_PORT,
     detached: true,
+    progress: say,
   });
-  closeList.add('pipeline', () => pipeline.close());
-  children.push(pipeline.reader, pipeline.invalidator);
-
-  say('starting example-api...');
-  const apiPort = config.DEMO_API_PORT || (await freePort());
-  const api = await startExampleApiProcess({
-    databaseUrl: config.DATABASE_URL,
-    redisUrl: config.REDIS_URL,
-    schema: name,
-    keyPrefix: name,
-    port: apiPort,
-    metricsPort: await freePort(),
-    detached: true,
-  });
-  closeList.add('example-api', () => api.stop());
-  children.push(api);
+  children.push(pipeline.reader, pipeline.invalidator, api);
   say(`example API on http://127.0.0.1:${apiPort} (try: curl http://127.0.0.1:${apiPort}/users/1)`);
   say(
     `metrics: cdc-reader :${pipeline.reader.metricsPort}  invalidator :${pipeline.invalidator.metricsPort}  example-api :${api.metricsPort}`,

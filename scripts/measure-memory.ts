@@ -4,20 +4,14 @@
 // second. The Kubernetes manifests' memory requests and limits (infra/k8s) come from this.
 import { randomBytes } from 'node:crypto';
 import { ConfigError, readConfig, withStackEnv } from '@freshen/config';
-import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
 import {
-  createFixture,
-  deleteKeyspace,
   parseMetrics,
   PIPELINE_STACK_OPTIONS,
   runHttpWorkload,
-  startExampleApiProcess,
-  startPipeline,
+  startExampleRun,
   type ServiceProcess,
 } from '@freshen/harness';
-import { CloseList, freePort, SECOND, sleep } from '@freshen/runtime';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { CloseList, SECOND, sleep } from '@freshen/runtime';
 
 let config;
 try {
@@ -43,34 +37,15 @@ const summary = (samples: number[]) => {
 };
 
 try {
-  const db = new pg.Client({ connectionString: config.DATABASE_URL });
-  await db.connect();
-  closeList.add('postgres', () => db.end());
-  await db.query(EXAMPLE_SCHEMA_SQL(name));
-  closeList.add('schema', () => db.query(`drop schema if exists ${name} cascade`));
-  const redis = new Redis(config.REDIS_URL);
-  closeList.add('redis', () => redis.quit());
-  closeList.add('cache keys', () => deleteKeyspace(redis, name));
-  const fixture = await createFixture(db, name, { users: 200, teams: 10, products: 50 });
-  const pipeline = await startPipeline({
-    databaseUrl: config.DATABASE_URL,
-    kafkaBrokers: config.KAFKA_BROKERS,
-    redisUrl: config.REDIS_URL,
-    schema: name,
-    keyPrefix: name,
+  const { db, fixture, pipeline, apiPort } = await startExampleRun(closeList, {
+    stack: {
+      databaseUrl: config.DATABASE_URL,
+      kafkaBrokers: config.KAFKA_BROKERS,
+      redisUrl: config.REDIS_URL,
+    },
     name,
+    size: { users: 200, teams: 10, products: 50 },
   });
-  closeList.add('pipeline', () => pipeline.close());
-  const apiPort = await freePort();
-  const api = await startExampleApiProcess({
-    databaseUrl: config.DATABASE_URL,
-    redisUrl: config.REDIS_URL,
-    schema: name,
-    keyPrefix: name,
-    port: apiPort,
-    metricsPort: await freePort(),
-  });
-  closeList.add('example-api', () => api.stop());
 
   const stop = new AbortController();
   const counts = { reads: 0, writes: 0, errors: 0 };

@@ -5,6 +5,7 @@ export { PIPELINE_STACK_OPTIONS } from './harness-config.ts';
 export { runHttpWorkload, type HttpWorkloadCounts } from './http-workload.ts';
 export { EXAMPLE_TABLES, startPipeline, type Pipeline, type PipelineSettings } from './pipeline.ts';
 export { exposedNames, parseMetrics, type MetricSnapshot } from './prom-text.ts';
+export { startExampleRun, type ExampleRun } from './example-run.ts';
 export { startExampleApiProcess, type ExampleApiSettings } from './example-api-process.ts';
 export { findRepoRoot } from './repo-root.ts';
 export { spawnService, type ServiceProcess } from './service-process.ts';

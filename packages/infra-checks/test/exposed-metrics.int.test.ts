@@ -1,25 +1,9 @@
-import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
-import {
-  createFixture,
-  deleteKeyspace,
-  exposedNames,
-  runHttpWorkload,
-  startExampleApiProcess,
-  startPipeline,
-} from '@freshen/harness';
-import { freePort, SECOND } from '@freshen/runtime';
-import {
-  newPgClient,
-  newRedis,
-  newSchema,
-  stackSettings,
-  uniqueName,
-  useCleanup,
-} from '@freshen/test-kit';
+import { exposedNames, runHttpWorkload, startExampleRun } from '@freshen/harness';
+import { SECOND } from '@freshen/runtime';
+import { stackSettings, uniqueName, useCleanup } from '@freshen/test-kit';
 import { alertExpressions, dashboardQueries, metricNamesIn } from '../src/index.ts';
 
 const cleanup = useCleanup();
-const redis = newRedis(cleanup);
 
 /**
  * Issue 14: a dashboard panel or an alert over a metric no service exposes shows nothing and
@@ -27,32 +11,11 @@ const redis = newRedis(cleanup);
  * through, and looks up every metric the dashboard and the alert rules name.
  */
 it('every metric named by the dashboard and the alert rules is exposed by a running service', async () => {
-  const { databaseUrl, kafkaBrokers, redisUrl } = stackSettings();
-  const db = await newPgClient(cleanup);
-  const schema = await newSchema(cleanup, db, 'exposed');
-  await db.query(EXAMPLE_SCHEMA_SQL(schema));
-  const name = uniqueName('exposed');
-  cleanup.add('cache keys', () => deleteKeyspace(redis, name));
-  const fixture = await createFixture(db, schema, { users: 20, teams: 2, products: 5 });
-  const pipeline = await startPipeline({
-    databaseUrl,
-    kafkaBrokers,
-    redisUrl,
-    schema,
-    keyPrefix: name,
-    name,
+  const { fixture, pipeline, api, apiPort } = await startExampleRun(cleanup, {
+    stack: stackSettings(),
+    name: uniqueName('exposed'),
+    size: { users: 20, teams: 2, products: 5 },
   });
-  cleanup.add('pipeline', () => pipeline.close());
-  const apiPort = await freePort();
-  const api = await startExampleApiProcess({
-    databaseUrl,
-    redisUrl,
-    schema,
-    keyPrefix: name,
-    port: apiPort,
-    metricsPort: await freePort(),
-  });
-  cleanup.add('example-api', () => api.stop());
 
   // A little traffic, so the cache and the invalidator have observed something.
   const counts = { reads: 0, writes: 0, errors: 0 };
