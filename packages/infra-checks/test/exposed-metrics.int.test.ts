@@ -54,6 +54,19 @@ it('every metric named by the dashboard and the alert rules is exposed by a runn
   }
   expect(exposed.get('invalidator')).toContain('freshen_redis_used_memory_bytes');
 
+  // Each service's status page shows figures of metrics it exposes.
+  for (const service of [pipeline.reader, pipeline.invalidator, api]) {
+    const status = (await (
+      await fetch(`http://127.0.0.1:${service.metricsPort}/status.json`)
+    ).json()) as { service: string; figures: { metric: string; kind: string }[] };
+    expect(service.name).toBe(status.service);
+    const names = exposed.get(service.name)!;
+    const unknown = status.figures
+      .map(({ metric, kind }) => (kind === 'mean' ? `${metric}_sum` : metric))
+      .filter((metric) => !names.has(metric));
+    expect({ service: service.name, unknown }).toEqual({ service: service.name, unknown: [] });
+  }
+
   const named = [
     ...dashboardQueries().map(({ panel, expr }) => ({ where: `dashboard panel "${panel}"`, expr })),
     ...alertExpressions().map(({ alert, expr }) => ({ where: `alert ${alert}`, expr })),

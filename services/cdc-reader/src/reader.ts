@@ -19,6 +19,7 @@ import { PrimaryKeys } from './decoding/primary-keys.ts';
 import { isTransientPostgresError, openLockConnection } from './ha/lock-connection.ts';
 import { waitForSlotLock } from './ha/slot-lock.ts';
 import { ReaderHealth, type ReaderRole } from './ops/health.ts';
+import { READER_STATUS_FIGURES } from './ops/status-figures.ts';
 import { createReaderMetrics, type ReaderMetrics } from './ops/metrics.ts';
 import { topicNamer } from './publishing/topic-naming.ts';
 import { publicationTables } from './replication/publication-tables.ts';
@@ -101,6 +102,7 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
       return { ...report, details: { role, ...report.details } };
     },
     ready: () => health.ready(role, session),
+    status: { service: 'cdc-reader', figures: READER_STATUS_FIGURES },
   });
   closeList.add('ops server', () => ops.close());
   const tick = setInterval(() => {

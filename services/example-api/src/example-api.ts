@@ -23,6 +23,7 @@ import type { ApiConfig } from './config.ts';
 import { HttpError } from './http/http-error.ts';
 import type { Router } from './http/router.ts';
 import { ApiMetrics } from './ops/api-metrics.ts';
+import { API_STATUS_FIGURES } from './ops/status-figures.ts';
 import { exampleRoutes } from './routes/example-routes.ts';
 
 export interface ExampleApi extends RunningService {
@@ -92,6 +93,7 @@ export async function startExampleApi(config: ApiConfig, logger: Logger): Promis
       registry,
       health: () => ({ ok: true }),
       ready: () => ({ ok: redis.status === 'ready', details: { redis: redis.status } }),
+      status: { service: 'example-api', figures: API_STATUS_FIGURES },
     });
     closeList.add('ops server', () => ops.close());
     const port = (server.address() as AddressInfo).port;

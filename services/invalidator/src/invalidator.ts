@@ -23,6 +23,7 @@ import { errorSummary } from './ops/error-summary.ts';
 import { InvalidatorHealth } from './ops/health.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
 import { registerRedisServerMetrics } from './ops/redis-server-metrics.ts';
+import { INVALIDATOR_STATUS_FIGURES } from './ops/status-figures.ts';
 import { RedisApplier } from './redis/redis-applier.ts';
 import { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
 import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from './redis/redis-refusal.ts';
@@ -119,6 +120,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
           redisConnection: redis.status,
           topics: consumer?.topics.length ?? 0,
         }),
+      status: { service: 'invalidator', figures: INVALIDATOR_STATUS_FIGURES },
     });
     closeList.add('ops server', () => ops.close());
     status.start();
