@@ -41,20 +41,22 @@ export async function startExampleApiProcess(
       LOG_LEVEL: 'warn',
     },
   });
-  try {
-    await waitFor(
-      async () => {
-        const exited = await Promise.race([api.exit.then(() => true), Promise.resolve(false)]);
-        if (exited) throw new Error(`example-api exited: ${api.output().slice(-3000)}`);
-        return (await api.readiness())?.ok
-          ? true
-          : notYet(api.output().slice(-500) || 'not answering');
-      },
-      { timeoutMs: 30 * SECOND, description: 'example-api to be ready' },
-    );
-  } catch (error) {
+  // Whichever comes first: ready, or the process gone (its output says why, at once).
+  const exited = api.exit.then((code) => ({ code }));
+  const ready = waitFor(
+    async () =>
+      (await api.readiness())?.ok ? true : notYet(api.output().slice(-500) || 'not answering'),
+    { timeoutMs: 30 * SECOND, description: 'example-api to be ready' },
+  );
+  const first = await Promise.race([ready, exited]).catch(async (error: unknown) => {
     await api.stop();
     throw error;
+  });
+  if (first !== true) {
+    ready.catch(() => {}); // it times out later; nobody waits for it any more
+    throw new Error(
+      `example-api exited (code ${first.code}) before it was ready: ${api.output().slice(-3000)}`,
+    );
   }
   return api;
 }
