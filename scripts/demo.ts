@@ -4,26 +4,18 @@
 // shows changes/s, invalidations/s, cache hit rate and end-to-end lag scraped from the
 // services' /metrics. Ctrl-C (or DEMO_DURATION_SECONDS) stops everything cleanly.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { ConfigError, integer, readConfig, withStackEnv } from '@freshen/config';
-import { EXAMPLE_SCHEMA_SQL } from '@freshen/example';
 import {
-  createFixture,
   dashboardLines,
-  deleteKeyspace,
-  findRepoRoot,
   parseMetrics,
   PIPELINE_STACK_OPTIONS,
   runHttpWorkload,
-  spawnService,
-  startPipeline,
+  startExampleRun,
   type HttpWorkloadCounts,
   type Scrape,
   type ServiceProcess,
 } from '@freshen/harness';
-import { CloseList, freePort, notYet, SECOND, sleep, waitFor } from '@freshen/runtime';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { CloseList, SECOND, sleep } from '@freshen/runtime';
 
 const CONFIG = {
   ...PIPELINE_STACK_OPTIONS,
@@ -51,7 +43,6 @@ try {
 
 const out = process.stdout;
 const say = (line: string) => out.write(`${line}\n`);
-const root = findRepoRoot();
 const name = `demo_${randomBytes(3).toString('hex')}`;
 const closeList = new CloseList();
 const stop = new AbortController();
@@ -74,58 +65,19 @@ process.on('SIGTERM', onSignal);
 let exitCode = 0;
 try {
   say(`Freshen demo: schema, slot, topics and keyspace "${name}"`);
-  const db = new pg.Client({ connectionString: config.DATABASE_URL });
-  await db.connect();
-  closeList.add('postgres', () => db.end());
-  await db.query(EXAMPLE_SCHEMA_SQL(name));
-  closeList.add('schema', () => db.query(`drop schema if exists ${name} cascade`));
-  const redis = new Redis(config.REDIS_URL);
-  closeList.add('redis', () => redis.quit());
-  closeList.add('cache keys', () => deleteKeyspace(redis, name));
-  const fixture = await createFixture(db, name, { users: 200, teams: 10, products: 50 });
-  say('example schema created: 200 users, 10 teams, 50 products');
-
-  say('starting cdc-reader and invalidator...');
-  const pipeline = await startPipeline({
-    databaseUrl: config.DATABASE_URL,
-    kafkaBrokers: config.KAFKA_BROKERS,
-    redisUrl: config.REDIS_URL,
-    schema: name,
-    keyPrefix: name,
+  const { fixture, pipeline, api, apiPort } = await startExampleRun(closeList, {
+    stack: {
+      databaseUrl: config.DATABASE_URL,
+      kafkaBrokers: config.KAFKA_BROKERS,
+      redisUrl: config.REDIS_URL,
+    },
     name,
+    size: { users: 200, teams: 10, products: 50 },
+    apiPort: config.DEMO_API_PORT,
     detached: true,
+    progress: say,
   });
-  closeList.add('pipeline', () => pipeline.close());
-  children.push(pipeline.reader, pipeline.invalidator);
-
-  say('starting example-api...');
-  const apiPort = config.DEMO_API_PORT || (await freePort());
-  const api = spawnService({
-    name: 'example-api',
-    main: path.join(root, 'services/example-api/src/main.ts'),
-    cwd: root,
-    detached: true,
-    metricsPort: await freePort(),
-    env: {
-      DATABASE_URL: config.DATABASE_URL,
-      REDIS_URL: config.REDIS_URL,
-      REDIS_MODE: 'standalone',
-      PG_SCHEMA: name,
-      KEY_PREFIX: name,
-      PORT: String(apiPort),
-      LOG_LEVEL: 'warn',
-    },
-  });
-  closeList.add('example-api', () => api.stop());
-  children.push(api);
-  await waitFor(
-    async () =>
-      (await api.readiness())?.ok ? true : notYet(api.output().slice(-500) || 'not answering'),
-    {
-      timeoutMs: 30 * SECOND,
-      description: 'example-api to be ready',
-    },
-  );
+  children.push(pipeline.reader, pipeline.invalidator, api);
   say(`example API on http://127.0.0.1:${apiPort} (try: curl http://127.0.0.1:${apiPort}/users/1)`);
   say(
     `metrics: cdc-reader :${pipeline.reader.metricsPort}  invalidator :${pipeline.invalidator.metricsPort}  example-api :${api.metricsPort}`,

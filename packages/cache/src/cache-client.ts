@@ -11,6 +11,10 @@ import {
   cacheMetricsFor,
   privateCacheMetrics,
 } from './metrics/cache-metrics.ts';
+import {
+  type CacheLatencyMetrics,
+  cacheLatencyMetricsFor,
+} from './metrics/cache-latency-metrics.ts';
 import { hashStorage } from './reading/hash-storage.ts';
 import { type CacheRead, ReadThrough } from './reading/read-through.ts';
 import { valueStorage } from './reading/value-storage.ts';
@@ -28,13 +32,16 @@ export class CacheClient {
   readonly redis: RedisClient;
   readonly options: Readonly<ResolvedCacheOptions>;
   readonly metrics: CacheMetrics;
+  /** Read and fill latency histograms (cache-latency-metrics.ts). */
+  readonly latency: CacheLatencyMetrics;
   private readonly readThrough: ReadThrough;
 
   constructor(redis: RedisClient, options: CacheOptions = {}) {
     this.redis = redis;
     this.options = resolveCacheOptions(options);
     this.metrics = options.registry ? cacheMetricsFor(options.registry) : privateCacheMetrics();
-    this.readThrough = new ReadThrough(redis, this.options, this.metrics);
+    this.latency = cacheLatencyMetricsFor(options.registry);
+    this.readThrough = new ReadThrough(redis, this.options, this.metrics, this.latency);
   }
 
   /**

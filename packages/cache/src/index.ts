@@ -1,6 +1,11 @@
 export { CacheClient } from './cache-client.ts';
 export { DEFAULT_CACHE_OPTIONS, type CacheOptions, type ReadOptions } from './cache-options.ts';
 export type { RedisClient } from '@freshen/storage';
+export {
+  CacheLatencyMetrics,
+  cacheLatencyMetricsFor,
+  type ReadSource,
+} from './metrics/cache-latency-metrics.ts';
 export { CacheMetrics, cacheMetricsFor, type LeaseWaitOutcome } from './metrics/cache-metrics.ts';
 export type { CacheRead, FillOutcome } from './reading/read-through.ts';
 export { jitteredTtl } from './reading/ttl-jitter.ts';

@@ -47,3 +47,27 @@ export function quantileBetween(
   if (count <= 0) return undefined;
   return now.find(([, cumulative]) => cumulative >= quantile * count)?.[0];
 }
+
+/** What a `# TYPE` line adds to a metric's name in the samples (histograms and summaries). */
+const SERIES_SUFFIXES: Record<string, string[]> = {
+  histogram: ['_bucket', '_sum', '_count'],
+  summary: ['', '_sum', '_count'],
+};
+
+/**
+ * Every metric name a scrape exposes: the sample names, and the names its `# TYPE` lines
+ * declare (a labelled metric with no series yet has only those; histograms and summaries
+ * with their `_bucket`, `_sum` and `_count` series), so a query may name any of them.
+ */
+export function exposedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const declared = /^# TYPE (\S+) (\S+)/.exec(line);
+    if (declared) {
+      for (const suffix of SERIES_SUFFIXES[declared[2]!] ?? ['']) names.add(declared[1]! + suffix);
+    } else if (line !== '' && !line.startsWith('#')) {
+      names.add(/^[^{ ]+/.exec(line)![0]);
+    }
+  }
+  return names;
+}

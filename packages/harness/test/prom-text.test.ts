@@ -1,4 +1,4 @@
-import { parseMetrics, quantileBetween, total } from '../src/prom-text.ts';
+import { exposedNames, parseMetrics, quantileBetween, total } from '../src/prom-text.ts';
 
 const scrape = (lag: number[], events: number) =>
   parseMetrics(`# HELP x
@@ -24,5 +24,22 @@ describe('Prometheus text helpers', () => {
     expect(quantileBetween(before, scrape([19, 20, 20], 0), 'lag', 0.99)).toBe(0.01);
     expect(quantileBetween(before, scrape([10, 10, 12], 0), 'lag', 0.5)).toBe(Infinity);
     expect(quantileBetween(before, before, 'lag', 0.99)).toBeUndefined();
+  });
+
+  it('names every exposed metric, declared ones without samples and histogram series included', () => {
+    const names = exposedNames(`# HELP dead_letters_total by code
+# TYPE dead_letters_total counter
+# TYPE wait_seconds histogram
+wait_seconds_bucket{le="+Inf"} 0
+# TYPE ready gauge
+ready 1
+`);
+    expect([...names].sort()).toEqual([
+      'dead_letters_total',
+      'ready',
+      'wait_seconds_bucket',
+      'wait_seconds_count',
+      'wait_seconds_sum',
+    ]);
   });
 });

@@ -21,5 +21,14 @@ export {
   type OpsServer,
   type OpsServerOptions,
 } from './ops/ops-server.ts';
+export {
+  PROCESS_STATUS_FIGURES,
+  STATUS_KEPT,
+  STATUS_SAMPLE_INTERVAL,
+  StatusHistory,
+  type StatusFigure,
+  type StatusSnapshot,
+} from './ops/status/status-history.ts';
+export { createServiceRegistry, type ServiceName } from './ops/service-registry.ts';
 export { HOUR, MILLISECOND, MINUTE, SECOND, sleep } from './time.ts';
 export { notYet, waitFor, type WaitForOptions } from './wait-for.ts';

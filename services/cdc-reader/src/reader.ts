@@ -4,6 +4,7 @@ import { createKafkaClient, KafkaEventPublisher, type EventPublisher } from '@fr
 import {
   backoffDelay,
   CloseList,
+  createServiceRegistry,
   FreshenError,
   isFreshenError,
   SECOND,
@@ -18,6 +19,7 @@ import { PrimaryKeys } from './decoding/primary-keys.ts';
 import { isTransientPostgresError, openLockConnection } from './ha/lock-connection.ts';
 import { waitForSlotLock } from './ha/slot-lock.ts';
 import { ReaderHealth, type ReaderRole } from './ops/health.ts';
+import { READER_STATUS_FIGURES } from './ops/status-figures.ts';
 import { createReaderMetrics, type ReaderMetrics } from './ops/metrics.ts';
 import { topicNamer } from './publishing/topic-naming.ts';
 import { publicationTables } from './replication/publication-tables.ts';
@@ -66,10 +68,13 @@ const KAFKA_BACKOFF = { initialMs: 500, maxMs: 5 * SECOND };
 export async function startReader(config: ReaderConfig, logger: Logger): Promise<Reader> {
   const closeList = new CloseList();
   let session: StreamSession | undefined;
-  const metrics = createReaderMetrics({
-    inFlightEvents: () => session?.inFlightEvents ?? 0,
-    inFlightBytes: () => session?.inFlightBytes ?? 0,
-  });
+  const metrics = createReaderMetrics(
+    {
+      inFlightEvents: () => session?.inFlightEvents ?? 0,
+      inFlightBytes: () => session?.inFlightBytes ?? 0,
+    },
+    createServiceRegistry('cdc-reader'),
+  );
   const abort = new AbortController();
   const slot = config.SLOT_NAME;
   let role: ReaderRole = 'starting';
@@ -97,6 +102,7 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
       return { ...report, details: { role, ...report.details } };
     },
     ready: () => health.ready(role, session),
+    status: { service: 'cdc-reader', figures: READER_STATUS_FIGURES },
   });
   closeList.add('ops server', () => ops.close());
   const tick = setInterval(() => {

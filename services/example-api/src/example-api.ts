@@ -10,6 +10,7 @@ import {
 } from '@freshen/example';
 import {
   CloseList,
+  createServiceRegistry,
   isFreshenError,
   logClientErrors,
   startOpsServer,
@@ -18,11 +19,11 @@ import {
 } from '@freshen/runtime';
 import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiConfig } from './config.ts';
 import { HttpError } from './http/http-error.ts';
 import type { Router } from './http/router.ts';
 import { ApiMetrics } from './ops/api-metrics.ts';
+import { API_STATUS_FIGURES } from './ops/status-figures.ts';
 import { exampleRoutes } from './routes/example-routes.ts';
 
 export interface ExampleApi extends RunningService {
@@ -36,8 +37,7 @@ export interface ExampleApi extends RunningService {
 export async function startExampleApi(config: ApiConfig, logger: Logger): Promise<ExampleApi> {
   const closeList = new CloseList();
   try {
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
+    const registry = createServiceRegistry('example-api');
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: config.pgPoolSize,
@@ -93,6 +93,7 @@ export async function startExampleApi(config: ApiConfig, logger: Logger): Promis
       registry,
       health: () => ({ ok: true }),
       ready: () => ({ ok: redis.status === 'ready', details: { redis: redis.status } }),
+      status: { service: 'example-api', figures: API_STATUS_FIGURES },
     });
     closeList.add('ops server', () => ops.close());
     const port = (server.address() as AddressInfo).port;

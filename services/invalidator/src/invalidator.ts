@@ -10,6 +10,7 @@ import type { RuleSet } from '@freshen/rules';
 import {
   backoffDelay,
   CloseList,
+  createServiceRegistry,
   MINUTE,
   SECOND,
   sleep,
@@ -21,6 +22,8 @@ import { createBatchProcessor, type BatchProcessorOptions } from './batch-proces
 import { errorSummary } from './ops/error-summary.ts';
 import { InvalidatorHealth } from './ops/health.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
+import { registerRedisServerMetrics } from './ops/redis-server-metrics.ts';
+import { INVALIDATOR_STATUS_FIGURES } from './ops/status-figures.ts';
 import { RedisApplier } from './redis/redis-applier.ts';
 import { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
 import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from './redis/redis-refusal.ts';
@@ -83,7 +86,7 @@ const START_RETRY = { initialMs: 200, maxMs: 2 * SECOND };
 export async function startInvalidator(options: InvalidatorOptions): Promise<Invalidator> {
   const { logger } = options;
   const closeList = new CloseList();
-  const metrics = createMetrics();
+  const metrics = createMetrics(createServiceRegistry('invalidator'));
   const done = new Promise<void>(() => {});
   let consumer: ChangeConsumer | undefined;
   const status = new InvalidatorHealth({
@@ -104,6 +107,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
         .finally(() => redis.disconnect()),
     );
     watchRedisConnection(redis, options.redis, status, metrics);
+    registerRedisServerMetrics(redis, metrics.registry);
 
     const ops = await startOpsServer({
       port: options.metricsPort,
@@ -116,6 +120,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
           redisConnection: redis.status,
           topics: consumer?.topics.length ?? 0,
         }),
+      status: { service: 'invalidator', figures: INVALIDATOR_STATUS_FIGURES },
     });
     closeList.add('ops server', () => ops.close());
     status.start();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { backoffDelay, FreshenError, sleep } from '@freshen/runtime';
 import type { ResolvedCacheOptions } from '../cache-options.ts';
 import { releaseLease, type RedisClient } from '@freshen/storage';
+import type { CacheLatencyMetrics } from '../metrics/cache-latency-metrics.ts';
 import type { CacheMetrics } from '../metrics/cache-metrics.ts';
 import type { Encoded, Storage } from './storage.ts';
 import { jitteredTtl } from './ttl-jitter.ts';
@@ -51,14 +52,33 @@ export class ReadThrough {
   private readonly redis: RedisClient;
   private readonly options: ResolvedCacheOptions;
   private readonly metrics: CacheMetrics;
+  private readonly latency: CacheLatencyMetrics;
 
-  constructor(redis: RedisClient, options: ResolvedCacheOptions, metrics: CacheMetrics) {
+  constructor(
+    redis: RedisClient,
+    options: ResolvedCacheOptions,
+    metrics: CacheMetrics,
+    latency: CacheLatencyMetrics,
+  ) {
     this.redis = redis;
     this.options = options;
     this.metrics = metrics;
+    this.latency = latency;
   }
 
   async read<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+    const started = performance.now();
+    let source: CacheRead<T>['source'] = 'loader';
+    try {
+      const result = await this.readUntimed(context);
+      source = result.source;
+      return result;
+    } finally {
+      this.latency.readDuration.observe({ source }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async readUntimed<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
     const found = await this.redisOr(() => context.storage.get());
     if (found === REDIS_FAILED) return this.loadUncached(context);
     if (found) {
@@ -145,7 +165,7 @@ export class ReadThrough {
     }
     const ready = encoded;
     const written = await this.redisOr(() =>
-      context.storage.fillLeased(token, ready, this.ttl(context)),
+      this.timedFill(() => context.storage.fillLeased(token, ready, this.ttl(context))),
     );
     if (written === REDIS_FAILED) return { value, source: 'loader', fill: 'not_cached' };
     (written ? this.metrics.fills : this.metrics.fillsRefused).inc();
@@ -162,7 +182,7 @@ export class ReadThrough {
       return { value, source: 'loader', fill: 'too_large' };
     }
     const failed = await this.redisOr(() =>
-      context.storage.fillUnleased(encoded, this.ttl(context)),
+      this.timedFill(() => context.storage.fillUnleased(encoded, this.ttl(context))),
     );
     if (failed !== REDIS_FAILED) this.metrics.fills.inc();
     return { value, source: 'loader', fill: failed === REDIS_FAILED ? 'not_cached' : 'written' };
@@ -189,6 +209,15 @@ export class ReadThrough {
       );
     } finally {
       this.metrics.loadDuration.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  private async timedFill<R>(fill: () => Promise<R>): Promise<R> {
+    const started = performance.now();
+    try {
+      return await fill();
+    } finally {
+      this.latency.fillDuration.observe((performance.now() - started) / 1000);
     }
   }
 

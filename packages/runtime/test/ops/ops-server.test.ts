@@ -20,8 +20,10 @@ describe('ops server', () => {
       const notReady = await fetch(`${base}/readyz`);
       expect(notReady.status).toBe(503);
       expect(await notReady.json()).toEqual({ ok: false, details: { kafka: 'connecting' } });
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain('freshen_service_ready 0');
       ready = true;
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain('freshen_service_ready 1');
     } finally {
       await server.close();
     }
