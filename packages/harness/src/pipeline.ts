@@ -178,19 +178,15 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
     }
 
     for (const service of [reader, ...invalidators]) {
-      await waitFor(
+      await waitWhileRunning(
+        service,
         async () => {
-          const exited = await Promise.race([
-            service.exit.then(() => true),
-            Promise.resolve(false),
-          ]);
-          if (exited) throw new Error(`${service.name} exited: ${service.output().slice(-3000)}`);
           const report = await service.readiness();
           return report?.ok === true && report.details?.role !== 'standby'
             ? true
             : notYet(JSON.stringify(report));
         },
-        { timeoutMs: 60 * SECOND, description: `${service.name} to be ready` },
+        `${service.name} to be ready`,
       );
     }
 
@@ -240,15 +236,31 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
 
 /** Waits until a reader's /readyz reports `role` (and it has not exited). */
 async function waitForRole(service: ServiceProcess, role: 'standby' | 'streaming'): Promise<void> {
-  await waitFor(
+  await waitWhileRunning(
+    service,
     async () => {
-      const exited = await Promise.race([service.exit.then(() => true), Promise.resolve(false)]);
-      if (exited) throw new Error(`${service.name} exited: ${service.output().slice(-3000)}`);
       const report = await service.readiness();
       return report?.details?.role === role ? true : notYet(JSON.stringify(report));
     },
-    { timeoutMs: 60 * SECOND, description: `${service.name} ${service.pid} to be ${role}` },
+    `${service.name} ${service.pid} to be ${role}`,
   );
+}
+
+/**
+ * waitFor(check) that fails at once, with the service's last output, when the service exits
+ * meanwhile (waitFor itself retries a check that throws). (Regression: a race of `exit.then(() => true)` against `Promise.resolve(false)`
+ * always saw false, so a service that died at start-up cost a silent 60 s timeout.)
+ */
+async function waitWhileRunning(
+  service: ServiceProcess,
+  check: () => Promise<boolean | ReturnType<typeof notYet>>,
+  description: string,
+): Promise<void> {
+  const died = service.exit.then(() => {
+    throw new Error(`${service.name} exited: ${service.output().slice(-3000)}`);
+  });
+  died.catch(() => {}); // it may exit long after the wait (when stopped); nothing to report then
+  await Promise.race([waitFor(check, { timeoutMs: 60 * SECOND, description }), died]);
 }
 
 /**
