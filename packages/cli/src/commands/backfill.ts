@@ -102,7 +102,7 @@ export const backfillCommand: Command = {
       const redis = await connectRedis(config.redis);
       const bar = progressBar({
         stream: context.stderr,
-        format: `backfill ${name} [{bar}] {percentage}% | {value}/{total} rows | {keys} keys | {rate} rows/s | ETA {eta_formatted}`,
+        format: `backfill ${name} [{bar}] {percentage}% | {value}/{total} rows | keys {keys} | {speed} | ETA {eta_formatted}`,
         lineEveryMs: everyMs,
       });
       const startedAt = performance.now();
@@ -121,7 +121,10 @@ export const backfillCommand: Command = {
           checkpoint,
           signal: context.signal,
           onBatch: (now) =>
-            bar.update(now.done, total, { keys: now.keys, rate: rowsPerSecond(now.done) }),
+            bar.update(now.done, total, {
+              keys: now.keys,
+              speed: `${rowsPerSecond(now.done)} rows/s`,
+            }),
         });
         bar.stop();
         const seconds = (performance.now() - startedAt) / SECOND;

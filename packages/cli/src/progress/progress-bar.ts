@@ -59,12 +59,8 @@ function lineProgress(stream: NodeJS.WriteStream, everyMs: number): ProgressBar 
       const rate = seconds > 0 ? done / seconds : 0;
       const eta = total === undefined || rate === 0 ? '?' : `${Math.ceil((total - done) / rate)}s`;
       const percent = total ? ` ${Math.floor((done / total) * 100)}%` : '';
-      const extra = Object.entries(fields)
-        .map(([name, value]) => `${name} ${value}`)
-        .join(' ');
-      stream.write(
-        `progress ${done}/${total ?? '?'}${percent} | ${Math.round(rate)}/s | ETA ${eta}${extra ? ` | ${extra}` : ''}\n`,
-      );
+      const extra = Object.entries(fields).map(([name, value]) => ` | ${name} ${value}`);
+      stream.write(`progress ${done}/${total ?? '?'}${percent} | ETA ${eta}${extra.join('')}\n`);
     },
     stop: () => {},
   };

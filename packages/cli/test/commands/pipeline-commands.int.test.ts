@@ -190,7 +190,9 @@ describe('backfill', () => {
     const interrupted = await first.done;
     expect(interrupted.code).toBe(130);
     expect(interrupted.stdout).toContain('interrupted after');
-    expect(interrupted.stderr).toMatch(/progress \d+\/300/);
+    expect(interrupted.stderr).toMatch(
+      /progress \d+\/300 \d+% \| ETA \d+s \| keys \d+ \| speed \d+ rows\/s/,
+    );
     expect(existsSync(checkpoint)).toBe(true);
 
     const resumed = await runFreshen([...args, '--json'], env);
