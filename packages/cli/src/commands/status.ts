@@ -32,7 +32,8 @@ export const statusCommand: Command = {
   replayed. Redis: used memory and its limit, eviction policy, evictions/s, clients, hit rate.
   Lags and evictions are sampled twice, --interval-ms apart (default 1000).
   Needs attention (exit 1, one line each): slot missing, not streaming, wal_status lost or
-  unreserved, WAL retained above --max-wal-bytes (default 1 GiB), slot or group lag growing,
+  unreserved, WAL retained above --max-wal-bytes (default 1 GiB), slot or group lag growing
+  (between the samples with no progress, or by over half and 16 MiB / 1000 messages),
   a group without members, dead letters not replayed, evictions above --max-evictions/s
   (default 100), Postgres, Kafka or Redis unreachable.
   exit 0 healthy, 1 something needs attention (named on stderr and in "attention")`,
@@ -114,8 +115,12 @@ async function readSlots(
       const lagGrowing =
         now.lagBytes !== null &&
         before.lagBytes !== null &&
-        now.lagBytes > before.lagBytes &&
-        !now.active;
+        isGrowing(
+          before.lagBytes,
+          now.lagBytes,
+          now.confirmedFlushLsn === before.confirmedFlushLsn,
+          16 * 1024 ** 2,
+        );
       status.slots.push({ ...now, lagGrowing });
       if (!now.exists) {
         attention(
@@ -160,7 +165,12 @@ async function readKafka(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
     for (const [index, group] of groups.entries()) {
       const now = await readGroupStatus(admin, group, topicPrefix, dlqTopic);
-      const lagGrowing = now.lag > 0 && now.lag > first[index]!.lag;
+      const lagGrowing = isGrowing(
+        first[index]!.lag,
+        now.lag,
+        committedTotal(now) === committedTotal(first[index]!),
+        1000,
+      );
       status.groups.push({ ...now, lagGrowing });
       if (now.members.length === 0)
         attention(
@@ -195,6 +205,20 @@ async function readKafka(
   }
 }
 
+/**
+ * Lag that grows between the two samples, either with no progress at all (nothing confirmed or
+ * committed: stopped or stuck) or by more than half and `floor` (falling behind). A healthy
+ * consumer under load makes lag wobble between samples; that is not "growing".
+ */
+function isGrowing(before: number, now: number, stalled: boolean, floor: number): boolean {
+  if (now <= before) return false;
+  return stalled || (now - before > floor && now > before * 1.5);
+}
+
+function committedTotal(group: GroupStatus): bigint {
+  return group.partitions.reduce((sum, p) => sum + BigInt(p.committed ?? '0'), 0n);
+}
+
 function humanStatus(status: PipelineStatus): string {
   const sections: string[] = [];
   sections.push(
@@ -226,13 +250,15 @@ function humanStatus(status: PipelineStatus): string {
   for (const group of status.groups) {
     sections.push(
       `group ${group.group} (${group.state}): ${group.members.length} members, lag ${group.lag}${group.lagGrowing ? ' (growing)' : ''}\n` +
-        formatTable(
-          group.partitions.map((p) => ({
-            ...p,
-            owner: ownerOf(group, `${p.topic}/${p.partition}`),
-          })),
-          ['topic', 'partition', 'end', 'committed', 'lag', 'owner'],
-        ),
+        (group.partitions.length === 0
+          ? 'no partitions: no change topics and no committed offsets'
+          : formatTable(
+              group.partitions.map((p) => ({
+                ...p,
+                owner: ownerOf(group, `${p.topic}/${p.partition}`),
+              })),
+              ['topic', 'partition', 'end', 'committed', 'lag', 'owner'],
+            )),
     );
   }
   if (status.dlq)
