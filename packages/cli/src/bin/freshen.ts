@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The one `freshen` executable: the services and the operator's commands.
 //   freshen <command> [options]      freshen --help      freshen <command> --help
 import { EXIT } from '../cli/exit-codes.ts';
