@@ -9,7 +9,12 @@ import { RedisApplier } from './redis/redis-applier.ts';
 import { truncateKeys } from './redis/truncate-keys.ts';
 
 export { planBatch } from './plan/batch-plan.ts';
-export { RedisApplier, type ApplyResult, type RedisWork } from './redis/redis-applier.ts';
+export {
+  RedisApplier,
+  type ApplyResult,
+  type DeleteCommand,
+  type RedisWork,
+} from './redis/redis-applier.ts';
 
 export interface AppliedMessages {
   deleted: number;
@@ -57,7 +62,14 @@ export async function applyMessages(
     if (step.kind === 'apply') {
       const work = options.refreshesAsDeletes
         ? {
-            deletes: [...step.work.deletes, ...step.work.refreshes.map((refresh) => refresh.key)],
+            deletes: [
+              ...step.work.deletes,
+              ...step.work.refreshes.map(({ key, version }) => ({
+                key,
+                version,
+                refreshedBefore: false,
+              })),
+            ],
             refreshes: [],
           }
         : step.work;

@@ -1,11 +1,19 @@
 import { RedisApplier } from '@freshen/invalidator/apply';
 import type { RuleSet } from '@freshen/rules';
 import { isFreshenError } from '@freshen/runtime';
+import { eventVersion } from '@freshen/storage';
 import type { Cluster, Redis } from 'ioredis';
 import { rowEvent } from '../rows/row-event.ts';
 import type { TableRows } from '../rows/table-rows.ts';
 import { writeCheckpoint, type BackfillCheckpoint } from './checkpoint.ts';
 import { RateLimit } from './rate-limit.ts';
+
+/**
+ * The lowest version: a backfill delete leaves a key's refresh version (its tombstone) exactly
+ * as it was, never lower (that would let an older refresh back in) and never higher (the
+ * backfill knows no LSN for what it read). docs/architecture.md, "Backfill".
+ */
+const NO_VERSION = eventVersion({ lsn: '0/0', seq: 0 });
 
 export interface BackfillOptions {
   table: TableRows;
@@ -33,8 +41,9 @@ export interface BackfillResult {
 
 /**
  * Invalidates every key the table's current rows produce, in primary-key order, a batch at a
- * time: each batch's keys are deleted exactly as the invalidator deletes them (UNLINK key,
- * fill lease and version: RedisApplier), then the checkpoint moves past the batch. Refreshes
+ * time: each batch's keys are deleted exactly as the invalidator deletes them (the key and its
+ * fill lease go; a refreshed key's version stays as its tombstone: RedisApplier), then the
+ * checkpoint moves past the batch. Refreshes
  * are applied as deletes: see docs/architecture.md, "Backfill", for why that is the only safe
  * action while the pipeline runs.
  */
@@ -66,7 +75,10 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
         ruleErrors.add(isFreshenError(error) ? error.message : 'a rule threw');
       }
     }
-    await applier.apply({ deletes: [...keys], refreshes: [] });
+    await applier.apply({
+      deletes: [...keys].map((key) => ({ key, version: NO_VERSION, refreshedBefore: false })),
+      refreshes: [],
+    });
     checkpoint.after = rows.at(-1)!.position;
     checkpoint.done += rows.length;
     checkpoint.keys += keys.size;

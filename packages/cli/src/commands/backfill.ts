@@ -24,7 +24,7 @@ export const backfillCommand: Command = {
   usage: `usage: freshen backfill --table <schema.table> [--where <sql>] [--rate N] [--batch N]
                         [--checkpoint <file>] [--restart] [--progress-every-ms N] [--rules <module>] [--json]
   Reads the table in primary-key order and deletes every key its rows produce, with the key's
-  fill lease and version, exactly as the invalidator deletes (rules that refresh are applied as
+  fill lease, exactly as the invalidator deletes (versions stay; rules that refresh are applied as
   deletes: the next read loads the row; docs/architecture.md "Backfill" says why). Safe while
   the pipeline runs.
   --where     SQL condition on the table's rows, e.g. "created_at > now() - interval '1 day'"
