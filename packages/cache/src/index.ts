@@ -11,7 +11,6 @@ export type { CacheRead, FillOutcome } from './reading/read-through.ts';
 export { jitteredTtl } from './reading/ttl-jitter.ts';
 export { shouldRefreshEarly } from './reading/xfetch.ts';
 export { jsonSerializer, type Serializer } from './serializers/serializer.ts';
-export { warmProgressBar, type WarmProgressBar } from './warming/progress-bar.ts';
 export { planFromModule, type WarmPlan, type WarmPlanModule } from './warming/warm-plan.ts';
 export {
   warm,

@@ -40,6 +40,8 @@ export function spawnService(options: {
   metricsPort: number;
   /** Flags for node itself, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Arguments after `main` (`freshen reader`: main is the freshen executable, args ['reader']). */
+  args?: string[];
   /** Start from this process's environment (default), or from PATH and `env` alone. */
   inheritEnv?: boolean;
   /** Called with each complete stdout line, as it arrives. */
@@ -52,13 +54,17 @@ export function spawnService(options: {
   detached?: boolean;
 }): ServiceProcess {
   const base = options.inheritEnv === false ? { PATH: process.env.PATH ?? '' } : process.env;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main], {
-    cwd: options.cwd,
-    detached: options.detached ?? false,
-    // METRICS_PORT from `env` wins, so a test can start a service with a bad one on purpose.
-    env: { ...base, METRICS_PORT: String(options.metricsPort), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.main, ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      detached: options.detached ?? false,
+      // METRICS_PORT from `env` wins, so a test can start a service with a bad one on purpose.
+      env: { ...base, METRICS_PORT: String(options.metricsPort), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let stdout = '';
   let stderr = '';

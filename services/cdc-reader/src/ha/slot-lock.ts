@@ -5,7 +5,7 @@ import type pg from 'pg';
  * Advisory lock namespace for cdc-reader (first key of pg_try_advisory_lock(int, int));
  * the second is hashtext(slot name). "fresh" in ASCII, truncated to a signed int4.
  */
-const LOCK_NAMESPACE = 0x66726573;
+export const LOCK_NAMESPACE = 0x66726573;
 
 /**
  * One reader per slot: the holder of a session-level advisory lock keyed by the slot name

@@ -1,29 +1,15 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newPgClient, newSchema, stackSettings, uniqueName, useCleanup } from '@freshen/test-kit';
+import { runFreshen } from '../run-freshen.ts';
 
 const cleanup = useCleanup();
-const root = path.resolve(__dirname, '../../..');
-// The project's Node (24, strips types); the machine's may be older.
-const projectNode = path.join(root, 'node_modules/.bin/node');
-const node = existsSync(projectNode) ? projectNode : process.execPath;
+const root = path.resolve(__dirname, '../../../..');
+const runCli = (args: string[]) =>
+  runFreshen(['validate', ...args], { DATABASE_URL: stackSettings().databaseUrl });
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      node,
-      [path.join(root, 'packages/cli/src/bin/validate-rules.ts'), ...args],
-      { cwd: root, env: { ...process.env, DATABASE_URL: stackSettings().databaseUrl } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-describe('npm run rules:validate', () => {
+describe('freshen validate (npm run rules:validate)', () => {
   it('prints the fix and exits 1 when a table lacks the REPLICA IDENTITY FULL its rule needs; exits 0 once fixed', async () => {
     const db = await newPgClient(cleanup);
     const schema = await newSchema(cleanup, db, 'rules_cli');
@@ -67,15 +53,15 @@ export default defineRules(
     expect(fixed.code).toBe(0);
   });
 
-  it('exits 2 with the usage on a missing flag or a module without a RuleSet', async () => {
+  it('exits 78 naming the fix on a missing rules module or a module without a RuleSet', async () => {
     const missing = await runCli([]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--rules is required');
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toContain('no rules module: pass --rules <module> or set RULES_MODULE');
     const notRules = await runCli([
       '--rules',
       path.join(root, 'packages/rules/src/cache-action.ts'),
     ]);
-    expect(notRules.code).toBe(2);
+    expect(notRules.code).toBe(78);
     expect(notRules.stderr).toContain('has no default export, so it is not a RuleSet');
   });
 });

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { defineKeyspace } from '@freshen/keys';
 import {
   deleteKeysWithPrefix,
@@ -9,23 +7,19 @@ import {
   uniqueName,
   useCleanup,
 } from '@freshen/test-kit';
+import { runFreshen } from '../run-freshen.ts';
 
-const run = promisify(execFile);
 const cleanup = useCleanup();
 const redis = newRedis(cleanup);
 const prefix = uniqueName('warmcli');
 const item = defineKeyspace({ prefix }).kind('item', ['id'] as const);
 cleanup.add('cache keys', () => deleteKeysWithPrefix(redis, prefix));
 
-const bin = path.join(__dirname, '../src/bin/warm.ts');
-const plan = path.join(__dirname, 'fixtures/warm-plan.ts');
-const env = { ...process.env, REDIS_URL: stackSettings().redisUrl, WARM_TEST_PREFIX: prefix };
+const plan = path.join(__dirname, '../fixtures/warm-plan.ts');
+const env = { REDIS_URL: stackSettings().redisUrl, WARM_TEST_PREFIX: prefix };
 
-it('warms a plan module, prints a JSON summary, and exits 1 when a loader failed', async () => {
-  const failure = await run(process.execPath, [bin, plan, '--concurrency', '3'], { env }).catch(
-    (error: unknown) => error,
-  );
-  const { code, stdout, stderr } = failure as { code: number; stdout: string; stderr: string };
+it('freshen warm (npm run cache:warm) warms a plan module, prints a JSON summary, and exits 1 when a loader failed', async () => {
+  const { code, stdout, stderr } = await runFreshen(['warm', plan, '--concurrency', '3'], env);
   expect(code).toBe(1);
   expect(JSON.parse(stdout)).toMatchObject({
     filled: 24,
@@ -40,12 +34,7 @@ it('warms a plan module, prints a JSON summary, and exits 1 when a loader failed
 });
 
 it('refuses bad arguments with usage, exit 2', async () => {
-  const failure = (await run(process.execPath, [bin, plan, '--concurrency', '0'], { env }).catch(
-    (e: unknown) => e,
-  )) as {
-    code: number;
-    stderr: string;
-  };
+  const failure = await runFreshen(['warm', plan, '--concurrency', '0'], env);
   expect(failure.code).toBe(2);
   expect(failure.stderr).toContain('--concurrency must be a positive integer');
 });

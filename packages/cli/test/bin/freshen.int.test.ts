@@ -1,0 +1,57 @@
+import { freePort } from '@freshen/runtime';
+import { stackSettings } from '@freshen/test-kit';
+import { COMMANDS } from '../../src/commands/index.ts';
+import { runFreshen } from '../run-freshen.ts';
+
+const { databaseUrl, redisUrl } = stackSettings();
+
+describe('the freshen executable', () => {
+  it("lists every subcommand, and prints each one's usage with --help, exit 0", async () => {
+    const overview = await runFreshen(['--help'], {});
+    expect(overview.code).toBe(0);
+    for (const command of COMMANDS) expect(overview.stdout).toContain(`  ${command.name} `);
+    const helps = await Promise.all(
+      COMMANDS.filter((command) => !command.service).map((command) =>
+        runFreshen([command.name, '--help'], {}),
+      ),
+    );
+    for (const [index, help] of helps.entries()) {
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(
+        `usage: freshen ${COMMANDS.filter((c) => !c.service)[index]!.name}`,
+      );
+    }
+  });
+
+  it('exits 2 on an unknown command or option', async () => {
+    const unknown = await runFreshen(['stauts'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "stauts"');
+    const badOption = await runFreshen(['status', '--bogus'], {});
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain("Unknown option '--bogus'");
+  });
+
+  it('runs the services through their own entry points: their configuration refusal, exit 78', async () => {
+    const [reader, invalidator] = await Promise.all([
+      runFreshen(['reader'], { DATABASE_URL: databaseUrl, SLOT_NAME: 'Not A Slot!' }),
+      runFreshen(['invalidator'], { REDIS_URL: redisUrl }),
+    ]);
+    expect(reader.code).toBe(78);
+    expect(reader.stdout + reader.stderr).toContain('SLOT_NAME');
+    expect(invalidator.code).toBe(78);
+    expect(invalidator.stdout + invalidator.stderr).toContain('RULES_MODULE is not set');
+  });
+
+  it('status with Kafka unreachable exits 1 and names Kafka', async () => {
+    const run = await runFreshen(['status', '--interval-ms', '100'], {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /attention: Kafka unreachable: Kafka at 127\.0\.0\.1:\d+ did not answer/,
+    );
+  });
+});
