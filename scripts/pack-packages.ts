@@ -10,7 +10,15 @@
 // runs in that folder. Packing a package from its own folder is refused (prepack), because
 // that manifest points at src/.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** What an application installs, dependencies first. */
@@ -54,7 +62,7 @@ function stagedManifest(source: Manifest): Manifest {
     dependencies,
     exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' } },
     types: './dist/index.d.ts',
-    files: ['dist/**/*.js', 'dist/**/*.d.ts', 'README.md'],
+    files: ['dist', 'README.md'],
     engines: { node: '>=22' },
   };
 }
@@ -64,10 +72,26 @@ mkdirSync(out, { recursive: true });
 const tarballs: string[] = [];
 for (const name of PUBLISHED) {
   const dir = path.join(root, 'packages', name);
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
   const stage = path.join(out, name);
   mkdirSync(stage);
-  cpSync(path.join(dir, 'dist'), path.join(stage, 'dist'), { recursive: true });
+  execFileSync(
+    'npx',
+    [
+      'tsc',
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      path.join(stage, 'dist'),
+      '--sourceMap',
+      'false',
+    ],
+    { cwd: dir, stdio: 'inherit' },
+  );
+  // Files the code reads beside itself (the runtime's status page): tsc copies only code.
+  cpSync(path.join(dir, 'src'), path.join(stage, 'dist'), {
+    recursive: true,
+    filter: (source) => statSync(source).isDirectory() || !source.endsWith('.ts'),
+  });
   if (!existsSync(path.join(dir, 'README.md'))) throw new Error(`packages/${name} has no README`);
   cpSync(path.join(dir, 'README.md'), path.join(stage, 'README.md'));
   writeFileSync(

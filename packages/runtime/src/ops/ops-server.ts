@@ -41,8 +41,13 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-/** The status page: one static file; its script reads /status.json. */
-const STATUS_PAGE = readFileSync(new URL('./status/status-page.html', import.meta.url), 'utf8');
+/**
+ * The status page: one static file; its script reads /status.json. Read on the first request,
+ * not at import: applications import this package (through @freshen/cache) and never serve it.
+ */
+let statusPage: string | undefined;
+const readStatusPage = () =>
+  (statusPage ??= readFileSync(new URL('./status/status-page.html', import.meta.url), 'utf8'));
 
 /** Every endpoint only reads; anything else is refused with 405 and the methods it allows. */
 const ALLOWED_METHODS = 'GET, HEAD';
@@ -85,7 +90,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       sendReport(options.ready());
     } else if (options.status && history && path === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(STATUS_PAGE);
+      response.end(readStatusPage());
     } else if (options.status && history && path === '/status.json') {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(
