@@ -1,25 +1,14 @@
-import {
-  ConfigError,
-  readConfig,
-  redisTargetOf,
-  REDIS_TARGET_OPTIONS,
-  type RedisTarget,
-  withStackEnv,
-  type Env,
-} from '@freshen/config';
-
-/** Redis settings of the warming CLI; same variables as the services. */
-export const WARM_CONFIG_SCHEMA = {
-  ...REDIS_TARGET_OPTIONS,
-};
+import { withStackEnv, type Env } from '@freshen/config';
+import { readRedisTarget, type RedisTarget } from '@freshen/redis-client';
 
 export type WarmRedisConfig = RedisTarget;
 
-/** Reads the CLI's environment once (the local stack's .stack/env fills unset variables). */
+/**
+ * Reads the CLI's environment once: the same REDIS_* variables as the services (the local
+ * stack's .stack/env fills unset variables).
+ */
 export function readWarmConfig(
   env: Env = withStackEnv(process.env, process.cwd()),
 ): WarmRedisConfig {
-  const redis = redisTargetOf(readConfig(WARM_CONFIG_SCHEMA, env));
-  if ('problem' in redis) throw new ConfigError([redis.problem]);
-  return redis.target;
+  return readRedisTarget(env);
 }

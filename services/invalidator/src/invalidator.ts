@@ -22,8 +22,8 @@ import { errorSummary } from './ops/error-summary.ts';
 import { InvalidatorHealth } from './ops/health.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
 import { RedisApplier } from './redis/redis-applier.ts';
-import { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
-import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from './redis/redis-refusal.ts';
+import { createInvalidatorRedisClient, type RedisTarget } from './redis/redis-client.ts';
+import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from '@freshen/redis-client';
 
 export interface InvalidatorOptions {
   kafkaBrokers: string[];
@@ -92,7 +92,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
   });
   closeList.add('health', () => status.close());
   try {
-    const redis = createRedisClient(options.redis);
+    const redis = createInvalidatorRedisClient(options.redis);
     // disconnect() after quit() in every case: it also cancels a pending reconnect (after a
     // WRONGPASS ioredis is between attempts, and the timer would keep the process alive).
     closeList.add('redis', () =>

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@freshen/config';
-import { Cluster, Redis } from 'ioredis';
+import { connectRedis } from '@freshen/redis-client';
+import { isFreshenError } from '@freshen/runtime';
 import {
   CacheClient,
   planFromModule,
@@ -19,7 +20,8 @@ const USAGE = `usage: npm run cache:warm -- <plan module> [--concurrency N] [--t
                   (or a function returning one), e.g. services/example-api/src/warm-plan.ts
   --concurrency   entries loaded at once (default 8)
   --ttl-ms        TTL of warmed keys (default: the cache default, 5 minutes)
-Redis: REDIS_URL, or REDIS_MODE=cluster with REDIS_CLUSTER_NODES.`;
+Redis: REDIS_URL, or REDIS_MODE=cluster with REDIS_CLUSTER_NODES, or REDIS_MODE=sentinel with
+  REDIS_SENTINELS; TLS and ACL users through REDIS_TLS_* and REDIS_USERNAME/REDIS_PASSWORD_FILE.`;
 
 function usage(problem: string): never {
   process.stderr.write(`${problem}\n${USAGE}\n`);
@@ -67,10 +69,14 @@ const plan = await planFromModule(
   (await import(pathToFileURL(resolved).href)) as WarmPlanModule,
   resolved,
 );
-const redis =
-  'url' in redisConfig
-    ? new Redis(redisConfig.url, { maxRetriesPerRequest: 2 })
-    : new Cluster(redisConfig.clusterNodes, { redisOptions: { maxRetriesPerRequest: 2 } });
+const redis = await connectRedis(redisConfig, { node: { maxRetriesPerRequest: 2 } }).catch(
+  (error: unknown) => {
+    if (!isFreshenError(error)) throw error;
+    // One line that says what is wrong and how to fix it (a refusal, an unreachable Redis).
+    process.stderr.write(`redis: ${error.message}\n`);
+    process.exit(1);
+  },
+);
 const cache = new CacheClient(redis, ttlMs === undefined ? {} : { ttlMs });
 const bar = warmProgressBar();
 const controller = new AbortController();
