@@ -3,7 +3,15 @@ export { useCleanup } from './cleanup.ts';
 // Re-exported so tests find every helper in one place.
 export { freePort } from '@freshen/runtime';
 export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
-export { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
+export {
+  startPrivateRedis,
+  testTlsOptions,
+  type PrivateRedis,
+  type PrivateRedisOptions,
+  type RedisTestUser,
+} from './private-redis.ts';
+export { startPrivateRedisCluster, type PrivateRedisCluster } from './private-redis-cluster.ts';
+export { startPrivateRedisSentinel, type PrivateRedisSentinel } from './private-redis-sentinel.ts';
 export {
   deleteKeysWithPrefix,
   newKafka,
