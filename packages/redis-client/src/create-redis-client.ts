@@ -68,6 +68,9 @@ export function createRedisClient(
     ...node,
     sentinels: target.sentinels,
     name: target.masterName,
+    // Reconnect as soon as the sentinels announce a new master (+switch-master), instead of
+    // writing to the old one until it is demoted.
+    failoverDetector: true,
     ...(sentinel.username !== undefined && { sentinelUsername: sentinel.username }),
     ...(sentinel.password !== undefined && { sentinelPassword: sentinel.password }),
     ...(tls && { enableTLSForSentinelMode: true, sentinelTLS: tls }),

@@ -21,13 +21,15 @@ import { createBatchProcessor, type BatchProcessorOptions } from './batch-proces
 import { errorSummary } from './ops/error-summary.ts';
 import { InvalidatorHealth } from './ops/health.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
-import { RedisApplier } from './redis/redis-applier.ts';
+import { RedisApplier, type ReplicaWait } from './redis/redis-applier.ts';
 import { createInvalidatorRedisClient, type RedisTarget } from './redis/redis-client.ts';
 import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from '@freshen/redis-client';
 
 export interface InvalidatorOptions {
   kafkaBrokers: string[];
   redis: RedisTarget;
+  /** Replicas that must confirm each batch before it counts as done (WAIT). Default none. */
+  redisWaitReplicas?: ReplicaWait;
   groupId: string;
   /** Explicit topics, or every topic matching the pattern (the DLQ topic is always excluded). */
   topics: readonly string[] | { prefix: string };
@@ -259,7 +261,7 @@ async function connectKafka(
   const handler = createBatchProcessor({
     rules: options.rules,
     redis,
-    applier: new RedisApplier(redis),
+    applier: new RedisApplier(redis, options.redisWaitReplicas),
     deadLetters,
     metrics,
     logger,
@@ -298,7 +300,8 @@ function watchRedisConnection(
     metrics.redisUp.set(0);
     status.fail('redis', refusal.message, { cause: refusal.cause }, { cause: true });
   };
-  redis.on('error', (error: unknown) => {
+  // A Cluster client reports its nodes' failures (WRONGPASS, TLS) as 'node error'.
+  const onError = (error: unknown) => {
     const refusal = redisRefusalOf(error, target);
     if (refusal) return refuse(refusal);
     lastError = errorSummary(error);
@@ -307,7 +310,9 @@ function watchRedisConnection(
     void tlsMismatchOf(error, target)
       .then((mismatch) => mismatch && refuse(mismatch))
       .finally(() => (probing = false));
-  });
+  };
+  redis.on('error', onError);
+  redis.on('node error', onError);
   redis.on('close', () => {
     metrics.redisUp.set(0);
     if (!refused) status.fail('redis', `Redis connection lost (${lastError}); reconnecting`);

@@ -36,9 +36,11 @@ const UNLINK_CHUNK = 300;
  */
 export class RedisApplier {
   private readonly redis: Redis | Cluster;
+  private readonly durability: ReplicaWait;
 
-  constructor(redis: Redis | Cluster) {
+  constructor(redis: Redis | Cluster, durability: ReplicaWait = { replicas: 0, timeoutMs: 0 }) {
     this.redis = redis;
+    this.durability = durability;
   }
 
   async apply(work: RedisWork): Promise<ApplyResult> {
@@ -84,7 +86,8 @@ export class RedisApplier {
             group.flatMap((item) => (item.refresh ? [item.refresh] : [])),
           );
         }
-        return execCountingRefused(pipeline, queued);
+        queueWait(pipeline, queued, this.durability);
+        return execCountingRefused(pipeline, queued, this.durability);
       }),
     );
   }
@@ -93,11 +96,29 @@ export class RedisApplier {
     const pipeline = redis.pipeline();
     const queued: CommandKind[] = [];
     queueWork(pipeline, queued, work.deletes, work.refreshes);
-    return [await execCountingRefused(pipeline, queued)];
+    queueWait(pipeline, queued, this.durability);
+    return [await execCountingRefused(pipeline, queued, this.durability)];
   }
 }
 
-type CommandKind = 'unlink' | 'refresh';
+/**
+ * How many replicas must have the work before it counts as acknowledged (WAIT), and how long
+ * to wait for them. With replicas > 0 an acknowledged batch survives a failover: a write the
+ * master took but no replica got (the master lost its replicas, a sentinel promoted one) is
+ * not acknowledged, so the batch is retried and lands on the new master.
+ */
+export interface ReplicaWait {
+  replicas: number;
+  timeoutMs: number;
+}
+
+type CommandKind = 'unlink' | 'refresh' | 'wait';
+
+function queueWait(pipeline: ChainableCommander, queued: CommandKind[], wait: ReplicaWait): void {
+  if (wait.replicas === 0) return;
+  pipeline.wait(wait.replicas, wait.timeoutMs);
+  queued.push('wait');
+}
 
 /** Queues the commands and records their kinds in `queued`, in pipeline order. */
 function queueWork(
@@ -126,6 +147,7 @@ function queueWork(
 async function execCountingRefused(
   pipeline: ChainableCommander,
   queued: readonly CommandKind[],
+  wait: ReplicaWait,
 ): Promise<number> {
   const replies = await pipeline.exec();
   if (!replies)
@@ -138,6 +160,12 @@ async function execCountingRefused(
         cause: error,
       });
     if (queued[index] === 'refresh' && reply === 0) refused++;
+    if (queued[index] === 'wait' && (reply as number) < wait.replicas) {
+      throw new FreshenError(
+        'REDIS_UNAVAILABLE',
+        `Redis applied the work but only ${String(reply)} of ${wait.replicas} replicas (REDIS_WAIT_REPLICAS) confirmed it within ${wait.timeoutMs} ms; it will be retried`,
+      );
+    }
   }
   return refused;
 }
