@@ -1,6 +1,6 @@
 import type { RedisTarget } from '@freshen/config';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { credentialsOf, tlsOptionsOf } from './redis-secrets.ts';
+import { credentialsOf, tlsOf, tlsOptionsOf } from './redis-secrets.ts';
 
 export type RedisClient = Redis | Cluster;
 
@@ -44,7 +44,8 @@ export function createRedisClient(
   target: RedisTarget,
   tuning: RedisClientTuning = {},
 ): RedisClient {
-  const tls = target.tls ? tlsOptionsOf(target.tls) : undefined;
+  const settings = tlsOf(target);
+  const tls = settings ? tlsOptionsOf(settings) : undefined;
   const credentials = credentialsOf(target.auth, { password: 'REDIS_PASSWORD_FILE' });
   const node: RedisOptions = {
     reconnectOnError: reconnectOnReadonly,

@@ -1,5 +1,7 @@
 import { connect } from 'node:net';
 import type { RedisTarget } from '@freshen/config';
+import { tlsCertificateProblemOf } from '@freshen/runtime';
+import { tlsOf } from './redis-secrets.ts';
 
 /** Why Redis refuses us in a way that retrying cannot fix until the operator acts. */
 export type RedisRefusalCause =
@@ -79,17 +81,6 @@ const TLS_PLAINTEXT_CODES = new Set([
   'EPROTO',
 ]);
 
-/** Node's codes for a server certificate no trusted authority signed. */
-const TLS_UNTRUSTED_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-]);
-
 /** OpenSSL's alerts for a server that wants a client certificate we did not send. */
 const TLS_CLIENT_CERT_CODES = new Set([
   'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
@@ -105,7 +96,7 @@ export function describeTarget(target: RedisTarget): {
   user: string;
   tls: boolean;
 } {
-  const tls = target.tls !== undefined;
+  const tls = tlsOf(target) !== undefined;
   const configuredUser = target.auth?.username;
   if ('clusterNodes' in target) {
     const where = target.clusterNodes.map(({ host, port }) => `${host}:${port}`).join(',');
@@ -150,6 +141,19 @@ function* chain(error: unknown): Generator<{ message?: string; code?: string }> 
  */
 export function redisRefusalOf(error: unknown, target: RedisTarget): RedisRefusal | undefined {
   const { where, user, tls } = describeTarget(target);
+  const certificate = tls ? tlsCertificateProblemOf(error) : undefined;
+  if (certificate?.kind === 'untrusted') {
+    return {
+      cause: 'TLS_UNTRUSTED',
+      message: `Redis at ${where} presented a TLS certificate that no trusted authority signed (${certificate.code}): set REDIS_TLS_CA_FILE to the PEM file of the CA that issued the server's certificate`,
+    };
+  }
+  if (certificate?.kind === 'hostname') {
+    return {
+      cause: 'TLS_HOSTNAME',
+      message: `Redis at ${where} presented a TLS certificate for another host name (${certificate.host ?? where} is not among ${certificate.names ?? 'its names'}): connect by a name the certificate lists, or set REDIS_TLS_SERVER_NAME to the name it was issued for`,
+    };
+  }
   for (const link of chain(error)) {
     const replyCode = /^(?:Ready check failed: )?([A-Z]+)\b/.exec(link.message ?? '')?.[1];
     if (replyCode === 'WRONGPASS') {
@@ -175,20 +179,6 @@ export function redisRefusalOf(error: unknown, target: RedisTarget): RedisRefusa
       return {
         cause: 'TLS_MISMATCH',
         message: `TLS to Redis is on (rediss:// or REDIS_TLS=true) but Redis at ${where} does not answer TLS (${link.code}): use redis://, or enable TLS on the server`,
-      };
-    }
-    if (tls && link.code && TLS_UNTRUSTED_CODES.has(link.code)) {
-      return {
-        cause: 'TLS_UNTRUSTED',
-        message: `Redis at ${where} presented a TLS certificate that no trusted authority signed (${link.code}): set REDIS_TLS_CA_FILE to the PEM file of the CA that issued the server's certificate`,
-      };
-    }
-    if (tls && link.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-      const names = (link as { cert?: { subjectaltname?: string } }).cert?.subjectaltname;
-      const host = (link as { host?: string }).host ?? where;
-      return {
-        cause: 'TLS_HOSTNAME',
-        message: `Redis at ${where} presented a TLS certificate for another host name (${host} is not among ${names ?? 'its names'}): connect by a name the certificate lists, or set REDIS_TLS_SERVER_NAME to the name it was issued for`,
       };
     }
     if (tls && link.code && TLS_CLIENT_CERT_CODES.has(link.code)) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RedisAuth, RedisTls } from '@freshen/config';
+import type { RedisAuth, RedisTarget, RedisTls } from '@freshen/config';
 import { FreshenError } from '@freshen/runtime';
 import type { ConnectionOptions } from 'node:tls';
 
@@ -34,6 +34,12 @@ export function credentialsOf(
     ...(auth.username !== undefined && { username: auth.username }),
     ...(password !== undefined && { password }),
   };
+}
+
+/** The target's TLS settings: its own, or (none given) the defaults when its URL is rediss://. */
+export function tlsOf(target: RedisTarget): RedisTls | undefined {
+  if (target.tls) return target.tls;
+  return 'url' in target && /^rediss:/i.test(target.url) ? {} : undefined;
 }
 
 /**

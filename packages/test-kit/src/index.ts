@@ -2,6 +2,11 @@ export { drainWithPgRecvlogical } from './bench/pg-recvlogical.ts';
 export { useCleanup } from './cleanup.ts';
 // Re-exported so tests find every helper in one place.
 export { freePort } from '@freshen/runtime';
+export {
+  startPrivatePostgres,
+  type PrivatePostgres,
+  type PrivatePostgresOptions,
+} from './private-postgres.ts';
 export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
 export {
   startPrivateRedis,
@@ -32,4 +37,3 @@ export {
   type IssuedCertificate,
   type TestCertificates,
 } from './tls/test-certificates.ts';
-export { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
