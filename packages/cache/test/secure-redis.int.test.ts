@@ -179,3 +179,19 @@ describe('CacheClient on Redis Sentinel', () => {
     await expectCacheAside(cache);
   });
 });
+
+describe('CacheClient on Redis Sentinel over TLS', () => {
+  it('reads through the master the TLS sentinels name, as the ACL user', async () => {
+    const set = await startPrivateRedisSentinel(cleanup, {
+      users: [user],
+      tls: { certificates },
+    });
+    const cache = await connected({
+      sentinels: [...set.sentinels],
+      masterName: set.masterName,
+      ...secured(),
+      sentinelAuth: { password: set.sentinelPassword },
+    });
+    await expectCacheAside(cache);
+  });
+});

@@ -7,7 +7,9 @@ import { Redis, type RedisOptions } from 'ioredis';
 import {
   newRedisAdmin,
   startPrivateRedis,
+  testTlsOptions,
   type PrivateRedis,
+  type PrivateRedisOptions,
   type RedisTestUser,
 } from './private-redis.ts';
 import { restartableProcess } from './restartable-process.ts';
@@ -43,21 +45,29 @@ function withClient<T>(options: RedisOptions, use: (client: Redis) => Promise<T>
  */
 export async function startPrivateRedisSentinel(
   cleanup: CloseList,
-  options: { users: RedisTestUser[]; masterName?: string },
+  options: { users: RedisTestUser[]; masterName?: string; tls?: PrivateRedisOptions['tls'] },
 ): Promise<PrivateRedisSentinel> {
   const masterName = options.masterName ?? 'freshen-test';
   const admin = newRedisAdmin();
   const sentinelPassword = randomBytes(12).toString('hex');
+  const sentinelClientOptions = (port: number): RedisOptions => ({
+    host: '127.0.0.1',
+    port,
+    password: sentinelPassword,
+    ...(options.tls && { tls: testTlsOptions(options.tls.certificates) }),
+  });
   // Replication logs in as the admin user, on either server after a failover: both share it.
   const replication = ['--masteruser', admin.name, '--masterauth', admin.password];
   const master = await startPrivateRedis(cleanup, {
     users: options.users,
     admin,
     args: replication,
+    ...(options.tls && { tls: options.tls }),
   });
   const replica = await startPrivateRedis(cleanup, {
     users: options.users,
     admin,
+    ...(options.tls && { tls: options.tls }),
     args: [...replication, '--replicaof', '127.0.0.1', String(master.port)],
   });
   const dir = await mkdtemp(join(tmpdir(), 'freshen-sentinel-'));
@@ -71,7 +81,7 @@ export async function startPrivateRedisSentinel(
     await writeFile(
       file,
       [
-        `port ${port}`,
+        ...(options.tls ? sentinelTlsLines(port, options.tls) : [`port ${port}`]),
         'bind 127.0.0.1',
         `requirepass ${sentinelPassword}`,
         `sentinel sentinel-pass ${sentinelPassword}`,
@@ -83,22 +93,18 @@ export async function startPrivateRedisSentinel(
         '',
       ].join('\n'),
     );
-    const options = { host: '127.0.0.1', port, password: sentinelPassword };
+    const clientOptions = sentinelClientOptions(port);
     const sentinel = restartableProcess({
       command: 'redis-server',
       args: [file, '--sentinel'],
       description: `private sentinel on port ${port}`,
-      ready: () => withClient(options, async (client) => (await client.ping()) === 'PONG'),
+      ready: () => withClient(clientOptions, async (client) => (await client.ping()) === 'PONG'),
       readyTimeoutMs: 10_000,
     });
     await sentinel.start();
     cleanup.add(`private sentinel :${port}`, sentinel.stop);
   }
-  const sentinelOptions = ports.map((port) => ({
-    host: '127.0.0.1',
-    port,
-    password: sentinelPassword,
-  }));
+  const sentinelOptions = ports.map(sentinelClientOptions);
   const ask = (index: number, ...args: string[]) =>
     withClient(sentinelOptions[index]!, (client) => client.call('SENTINEL', ...args));
   await waitFor(
@@ -151,4 +157,18 @@ export async function startPrivateRedisSentinel(
       return { from, to };
     },
   };
+}
+
+/** Sentinel configuration for TLS only: clients, other sentinels and the servers it watches. */
+function sentinelTlsLines(port: number, tls: NonNullable<PrivateRedisOptions['tls']>): string[] {
+  const { ca, server } = tls.certificates;
+  return [
+    'port 0',
+    `tls-port ${port}`,
+    `tls-cert-file ${server.certFile}`,
+    `tls-key-file ${server.keyFile}`,
+    `tls-ca-cert-file ${ca.certFile}`,
+    `tls-auth-clients ${tls.clientCertificates ? 'yes' : 'no'}`,
+    'tls-replication yes',
+  ];
 }
