@@ -132,7 +132,19 @@ export async function startPrivateRedisSentinel(
     masterPort,
     async failover() {
       const from = await masterPort();
-      // The replica must have caught up, or the sentinels refuse ("NOGOODSLAVE").
+      // A planned failover: first let the replica catch up (replication is asynchronous, and
+      // what it lacks would be lost), then hand over.
+      await waitFor(
+        () =>
+          withClient(serverOn(from).adminOptions, async (client) => {
+            const info = await client.info('replication');
+            const offset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1]);
+            const replicaOffset = Number(/slave0:.*offset=(\d+)/.exec(info)?.[1]);
+            return replicaOffset >= offset;
+          }),
+        { description: 'the replica caught up with the master', timeoutMs: 20_000 },
+      );
+      // The sentinels may still refuse for a moment ("NOGOODSLAVE") until they see it.
       await waitFor(
         async () => {
           try {

@@ -29,6 +29,8 @@ export interface PrivateRedisOptions {
   users?: RedisTestUser[];
   /** More redis-server arguments, e.g. `--cluster-enabled yes` or `--replicaof host port`. */
   args?: string[];
+  /** The port; default a free one. */
+  port?: number;
   /** The admin user's credentials, when servers must share them (replication); default random. */
   admin?: RedisAdmin;
 }
@@ -116,7 +118,7 @@ export async function startPrivateRedis(
   cleanup: CloseList,
   options: PrivateRedisOptions = {},
 ): Promise<PrivateRedis> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const admin = options.users ? (options.admin ?? newRedisAdmin()) : undefined;
   const url = `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
   const adminOptions: RedisOptions = {
