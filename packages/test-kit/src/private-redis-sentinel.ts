@@ -57,7 +57,12 @@ export async function startPrivateRedisSentinel(
     ...(options.tls && { tls: testTlsOptions(options.tls.certificates) }),
   });
   // Replication logs in as the admin user, on either server after a failover: both share it.
-  const replication = ['--masteruser', admin.name, '--masterauth', admin.password];
+  // Full syncs go over the socket, not through a dump.rdb in the working directory.
+  const replication = [
+    ...['--masteruser', admin.name, '--masterauth', admin.password],
+    ...['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'],
+    ...['--repl-diskless-load', 'on-empty-db'],
+  ];
   const master = await startPrivateRedis(cleanup, {
     users: options.users,
     admin,
