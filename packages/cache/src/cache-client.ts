@@ -6,6 +6,7 @@ import {
   resolveCacheOptions,
 } from './cache-options.ts';
 import type { RedisClient } from '@freshen/storage';
+import { connectRedis, type ConnectRedisOptions, type RedisTarget } from '@freshen/redis-client';
 import {
   type CacheMetrics,
   cacheMetricsFor,
@@ -26,7 +27,9 @@ import { warm, type WarmEntry, type WarmOptions, type WarmSummary } from './warm
  * "Fill leases"). Construct one per Redis client (standalone or Cluster); keys come from
  * @freshen/keys, and the lease of a key is `leaseKeyFor(key)` (same cluster slot).
  *
- * The client owns no connection: the host application creates and closes the ioredis client.
+ * Either the host application creates and closes the ioredis client and passes it in, or
+ * `CacheClient.connect(target)` opens one from Redis settings (TLS, ACL user, Cluster or
+ * Sentinel: the same settings as Freshen's services) and `close()` closes it.
  */
 export class CacheClient {
   readonly redis: RedisClient;
@@ -35,6 +38,32 @@ export class CacheClient {
   /** Read and fill latency histograms (cache-latency-metrics.ts). */
   readonly latency: CacheLatencyMetrics;
   private readonly readThrough: ReadThrough;
+
+  /** Set only by `connect`: the connection this client opened and `close()` quits. */
+  private ownedConnection: RedisClient | undefined;
+
+  /**
+   * A cache on a connection of its own to `target` (for example `readRedisTarget(process.env)`
+   * from @freshen/redis-client, which reads the REDIS_* variables). Rejects with one
+   * FreshenError line when Redis refuses (password, certificate, host name) or is unreachable.
+   */
+  static async connect(
+    target: RedisTarget,
+    options: CacheOptions & { connection?: ConnectRedisOptions } = {},
+  ): Promise<CacheClient> {
+    const { connection, ...cacheOptions } = options;
+    const redis = await connectRedis(target, connection);
+    const client = new CacheClient(redis, cacheOptions);
+    client.ownedConnection = redis;
+    return client;
+  }
+
+  /** Closes the connection `connect` opened; a client built on the caller's connection leaves it open. */
+  async close(): Promise<void> {
+    const redis = this.ownedConnection;
+    this.ownedConnection = undefined;
+    if (redis) await redis.quit().catch(() => redis.disconnect());
+  }
 
   constructor(redis: RedisClient, options: CacheOptions = {}) {
     this.redis = redis;

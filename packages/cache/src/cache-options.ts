@@ -77,7 +77,7 @@ export const DEFAULT_CACHE_OPTIONS: ResolvedCacheOptions = {
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
   const resolved: ResolvedCacheOptions = { ...DEFAULT_CACHE_OPTIONS };
   for (const [name, value] of Object.entries(options)) {
-    if (value !== undefined && name !== 'registry')
+    if (value !== undefined && name !== 'registry' && name !== 'connection')
       (resolved as unknown as Record<string, unknown>)[name] = value;
   }
   const positive = ['ttlMs', 'leaseTtlMs', 'maxValueBytes'] as const;

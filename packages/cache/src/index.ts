@@ -19,3 +19,4 @@ export {
   type WarmProgress,
   type WarmSummary,
 } from './warming/warm.ts';
+export { readRedisTarget, type ConnectRedisOptions, type RedisTarget } from '@freshen/redis-client';

@@ -11,7 +11,10 @@ export {
   redisTargetOf,
   toHostPort,
   type HostPort,
+  type RedisAuth,
   type RedisTarget,
+  type RedisTls,
+  type RedisTopology,
 } from './redis-target.ts';
 export { FRESHEN_PREFIXES, FRESHEN_VARIABLES } from './variables/known-variables.ts';
 export { isOrdinaryVariable } from './variables/ordinary-variables.ts';

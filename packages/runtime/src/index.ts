@@ -16,6 +16,10 @@ export {
 export { createLogger, type Logger } from './logger.ts';
 export { freePort } from './net/free-port.ts';
 export {
+  tlsCertificateProblemOf,
+  type TlsCertificateProblem,
+} from './net/tls-certificate-problem.ts';
+export {
   startOpsServer,
   type HealthReport,
   type OpsServer,

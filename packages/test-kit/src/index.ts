@@ -2,8 +2,21 @@ export { drainWithPgRecvlogical } from './bench/pg-recvlogical.ts';
 export { useCleanup } from './cleanup.ts';
 // Re-exported so tests find every helper in one place.
 export { freePort } from '@freshen/runtime';
+export {
+  startPrivatePostgres,
+  type PrivatePostgres,
+  type PrivatePostgresOptions,
+} from './private-postgres.ts';
 export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
-export { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
+export {
+  startPrivateRedis,
+  testTlsOptions,
+  type PrivateRedis,
+  type PrivateRedisOptions,
+  type RedisTestUser,
+} from './private-redis.ts';
+export { startPrivateRedisCluster, type PrivateRedisCluster } from './private-redis-cluster.ts';
+export { startPrivateRedisSentinel, type PrivateRedisSentinel } from './private-redis-sentinel.ts';
 export {
   deleteKeysWithPrefix,
   newKafka,
@@ -24,4 +37,3 @@ export {
   type IssuedCertificate,
   type TestCertificates,
 } from './tls/test-certificates.ts';
-export { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';

@@ -21,6 +21,7 @@ import { waitForSlotLock } from './ha/slot-lock.ts';
 import { ReaderHealth, type ReaderRole } from './ops/health.ts';
 import { READER_STATUS_FIGURES } from './ops/status-figures.ts';
 import { createReaderMetrics, type ReaderMetrics } from './ops/metrics.ts';
+import { postgresAddressOf } from './ops/postgres-problem.ts';
 import { topicNamer } from './publishing/topic-naming.ts';
 import { publicationTables } from './replication/publication-tables.ts';
 import { checkPublication, ensureSlot } from './replication/slot-setup.ts';
@@ -85,6 +86,7 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
     logger: log,
     wedgedAfterMs: config.WEDGED_AFTER_MS,
     brokers: config.KAFKA_BROKERS,
+    database: postgresAddressOf(config.DATABASE_URL),
   });
   let markStarted: () => void = () => {};
   const started = new Promise<void>((resolve) => (markStarted = resolve));

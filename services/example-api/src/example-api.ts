@@ -17,7 +17,7 @@ import {
   type Logger,
   type RunningService,
 } from '@freshen/runtime';
-import { Cluster, Redis } from 'ioredis';
+import { connectRedis } from '@freshen/redis-client';
 import pg from 'pg';
 import type { ApiConfig } from './config.ts';
 import { HttpError } from './http/http-error.ts';
@@ -50,13 +50,9 @@ export async function startExampleApi(config: ApiConfig, logger: Logger): Promis
     closeList.add('postgres pool', () => pool.end());
     await pool.query('select 1');
 
-    const redis =
-      'url' in config.redis
-        ? new Redis(config.redis.url, { maxRetriesPerRequest: 2 })
-        : new Cluster(config.redis.clusterNodes, { redisOptions: { maxRetriesPerRequest: 2 } });
+    const redis = await connectRedis(config.redis, { node: { maxRetriesPerRequest: 2 } });
     logClientErrors(redis, logger, { client: 'redis' });
     closeList.add('redis', () => redis.quit().catch(() => redis.disconnect()));
-    await redis.ping();
 
     const cache = new CacheClient(redis, {
       registry,

@@ -7,7 +7,7 @@ import type { InvalidatorMetrics } from './ops/metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
 import type { RedisApplier } from './redis/redis-applier.ts';
 import { errorSummary } from './ops/error-summary.ts';
-import type { RedisRefusal } from './redis/redis-refusal.ts';
+import type { RedisRefusal } from '@freshen/redis-client';
 import { truncateKeys } from './redis/truncate-keys.ts';
 
 /** Told when Redis stops and starts acknowledging, so the consumer can pause fetching. */

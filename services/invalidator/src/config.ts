@@ -21,6 +21,18 @@ import { SECOND } from '@freshen/runtime';
 export const CONFIG_SCHEMA = {
   KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers, e.g. kafka-1:9092,kafka-2:9092.' }),
   ...REDIS_TARGET_OPTIONS,
+  REDIS_WAIT_REPLICAS: integer({
+    default: 0,
+    min: 0,
+    max: 16,
+    doc: 'Replicas that must confirm each batch (WAIT) before its offsets are committed; 1 or more with Sentinel, so that no acknowledged invalidation is lost in a failover.',
+  }),
+  REDIS_WAIT_TIMEOUT_MS: integer({
+    default: SECOND,
+    min: 10,
+    max: 60 * SECOND,
+    doc: 'How long WAIT waits for REDIS_WAIT_REPLICAS; fewer confirmations and the batch is retried.',
+  }),
   GROUP_ID: string({
     default: 'freshen-invalidator',
     doc: 'Kafka consumer group; every instance of one deployment shares it.',
@@ -141,6 +153,7 @@ export function readInvalidatorConfig(env: Env = withStackEnv(process.env, proce
   const service = {
     kafkaBrokers: raw.KAFKA_BROKERS,
     redis: redis.target,
+    redisWaitReplicas: { replicas: raw.REDIS_WAIT_REPLICAS, timeoutMs: raw.REDIS_WAIT_TIMEOUT_MS },
     groupId: raw.GROUP_ID,
     topics: raw.TOPICS.length > 0 ? raw.TOPICS : { prefix: raw.TOPIC_PREFIX },
     topicRefreshMs: raw.TOPIC_REFRESH_MS,

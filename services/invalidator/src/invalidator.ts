@@ -24,13 +24,15 @@ import { InvalidatorHealth } from './ops/health.ts';
 import { createMetrics, type InvalidatorMetrics } from './ops/metrics.ts';
 import { registerRedisServerMetrics } from './ops/redis-server-metrics.ts';
 import { INVALIDATOR_STATUS_FIGURES } from './ops/status-figures.ts';
-import { RedisApplier } from './redis/redis-applier.ts';
-import { createRedisClient, type RedisTarget } from './redis/redis-client.ts';
-import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from './redis/redis-refusal.ts';
+import { RedisApplier, type ReplicaWait } from './redis/redis-applier.ts';
+import { createInvalidatorRedisClient, type RedisTarget } from './redis/redis-client.ts';
+import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from '@freshen/redis-client';
 
 export interface InvalidatorOptions {
   kafkaBrokers: string[];
   redis: RedisTarget;
+  /** Replicas that must confirm each batch before it counts as done (WAIT). Default none. */
+  redisWaitReplicas?: ReplicaWait;
   groupId: string;
   /** Explicit topics, or every topic matching the pattern (the DLQ topic is always excluded). */
   topics: readonly string[] | { prefix: string };
@@ -97,7 +99,7 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
   });
   closeList.add('health', () => status.close());
   try {
-    const redis = createRedisClient(options.redis);
+    const redis = createInvalidatorRedisClient(options.redis);
     // disconnect() after quit() in every case: it also cancels a pending reconnect (after a
     // WRONGPASS ioredis is between attempts, and the timer would keep the process alive).
     closeList.add('redis', () =>
@@ -266,7 +268,10 @@ async function connectKafka(
   const handler = createBatchProcessor({
     rules: options.rules,
     redis,
-    applier: new RedisApplier(redis, options.tombstoneTtlMs),
+    applier: new RedisApplier(redis, {
+      tombstoneTtlMs: options.tombstoneTtlMs,
+      replicaWait: options.redisWaitReplicas,
+    }),
     deadLetters,
     metrics,
     logger,
@@ -305,7 +310,8 @@ function watchRedisConnection(
     metrics.redisUp.set(0);
     status.fail('redis', refusal.message, { cause: refusal.cause }, { cause: true });
   };
-  redis.on('error', (error: unknown) => {
+  // A Cluster client reports its nodes' failures (WRONGPASS, TLS) as 'node error'.
+  const onError = (error: unknown) => {
     const refusal = redisRefusalOf(error, target);
     if (refusal) return refuse(refusal);
     lastError = errorSummary(error);
@@ -314,7 +320,9 @@ function watchRedisConnection(
     void tlsMismatchOf(error, target)
       .then((mismatch) => mismatch && refuse(mismatch))
       .finally(() => (probing = false));
-  });
+  };
+  redis.on('error', onError);
+  redis.on('node error', onError);
   redis.on('close', () => {
     metrics.redisUp.set(0);
     if (!refused) status.fail('redis', `Redis connection lost (${lastError}); reconnecting`);

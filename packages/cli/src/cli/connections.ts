@@ -1,6 +1,6 @@
 import { redactUrl, type RedisTarget } from '@freshen/config';
+import { connectRedis as connectRedisClient, type RedisClient } from '@freshen/redis-client';
 import { FreshenError, SECOND } from '@freshen/runtime';
-import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 
 /**
@@ -29,36 +29,13 @@ export async function connectPostgres(
   return db;
 }
 
-/** A Redis client that has answered PING, or REDIS_UNAVAILABLE naming where it looked. */
-export async function connectRedis(target: RedisTarget): Promise<Redis | Cluster> {
-  const where =
-    'url' in target
-      ? redactUrl(target.url)
-      : target.clusterNodes.map((node) => `${node.host}:${node.port}`).join(',');
-  const redis =
-    'url' in target
-      ? new Redis(target.url, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 2,
-          connectTimeout: 5 * SECOND,
-          retryStrategy: (attempt) => (attempt > 3 ? null : 200),
-        })
-      : new Cluster(target.clusterNodes, {
-          lazyConnect: true,
-          redisOptions: { maxRetriesPerRequest: 2, connectTimeout: 5 * SECOND },
-          clusterRetryStrategy: (attempt) => (attempt > 3 ? null : 200),
-        });
-  redis.on('error', () => {}); // reported once, below, by the failing command
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    throw new FreshenError(
-      'REDIS_UNAVAILABLE',
-      `cannot reach Redis at ${where}: ${(error as Error).message}; check REDIS_URL (or REDIS_MODE=cluster and REDIS_CLUSTER_NODES)`,
-      { cause: error },
-    );
-  }
-  return redis;
+/**
+ * A ready Redis client (standalone, Cluster or Sentinel, with TLS and the ACL user of the
+ * REDIS_* settings), or REDIS_UNAVAILABLE / REDIS_REFUSED with one line naming what is wrong.
+ */
+export function connectRedis(target: RedisTarget): Promise<RedisClient> {
+  return connectRedisClient(target, {
+    node: { maxRetriesPerRequest: 2, connectTimeout: 5 * SECOND },
+    readyTimeoutMs: 5 * SECOND,
+  });
 }

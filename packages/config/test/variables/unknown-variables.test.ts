@@ -28,7 +28,7 @@ describe('variables that look like Freshen variables but are not', () => {
       KAFKA_BROKER: 'k:1',
       DATABSE_URL: 'postgres://u:secret@h/db',
       redis_url: 'redis://h',
-      REDIS_PASSWORD: 'hunter2',
+      REDIS_AUTH_TOKEN: 'hunter2',
       LOGLEVEL: 'debug',
     });
     expect(problems).toEqual([
@@ -38,7 +38,7 @@ describe('variables that look like Freshen variables but are not', () => {
       ),
       expect.stringMatching(/^LOGLEVEL is not a Freshen variable; did you mean LOG_LEVEL\?/),
       expect.stringMatching(
-        /^REDIS_PASSWORD is not a Freshen variable; Freshen's REDIS_ variables are REDIS_MODE, REDIS_URL, REDIS_CLUSTER_NODES\./,
+        /^REDIS_AUTH_TOKEN is not a Freshen variable; Freshen's REDIS_ variables are REDIS_MODE, REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS,/,
       ),
       expect.stringMatching(/^REDIS_URLL is not a Freshen variable; did you mean REDIS_URL\?/),
       expect.stringMatching(/^redis_url is not a Freshen variable; did you mean REDIS_URL\?/),

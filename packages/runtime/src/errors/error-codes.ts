@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   KAFKA_REJECTED: { retryable: false },
   /** Redis cannot be reached or failed a command for a transient reason. */
   REDIS_UNAVAILABLE: { retryable: true },
+  /** Redis refused us for a reason retrying cannot fix (password, ACL, TLS certificate). */
+  REDIS_REFUSED: { retryable: false },
   /** A message could not be written to the dead-letter topic, not even as a reference. */
   DEAD_LETTER_FAILED: { retryable: true },
   /** A replication message of a type this version does not understand. */

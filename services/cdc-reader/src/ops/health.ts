@@ -1,5 +1,6 @@
 import { SECOND, type HealthReport, type Logger } from '@freshen/runtime';
 import type { ReaderMetrics } from './metrics.ts';
+import { postgresProblemLine } from './postgres-problem.ts';
 
 export type ReaderRole = 'starting' | 'standby' | 'streaming' | 'reconnecting' | 'stopped';
 type Dependency = 'kafka' | 'postgres';
@@ -29,13 +30,17 @@ export class ReaderHealth {
   private readonly logger: Logger;
   private readonly wedgedAfterMs: number;
   private readonly brokers: string;
+  private readonly database: string;
 
   constructor(options: {
     metrics: ReaderMetrics;
     logger: Logger;
     wedgedAfterMs: number;
     brokers: readonly string[];
+    /** host:port of Postgres, for messages. */
+    database?: string;
   }) {
+    this.database = options.database ?? 'DATABASE_URL';
     this.metrics = options.metrics;
     this.logger = options.logger;
     this.wedgedAfterMs = options.wedgedAfterMs;
@@ -75,7 +80,8 @@ export class ReaderHealth {
     else
       this.logger.error(
         { err: error, downForMs: now - since },
-        'Postgres does not answer; not ready, reconnecting with backoff',
+        postgresProblemLine(error, this.database) ??
+          'Postgres does not answer; not ready, reconnecting with backoff',
       );
   }
 

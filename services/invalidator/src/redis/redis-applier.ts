@@ -46,10 +46,15 @@ export const DEFAULT_TOMBSTONE_TTL_MS = 10 * MINUTE;
 export class RedisApplier {
   private readonly redis: Redis | Cluster;
   private readonly tombstoneTtlMs: number;
+  private readonly durability: ReplicaWait;
 
-  constructor(redis: Redis | Cluster, tombstoneTtlMs = DEFAULT_TOMBSTONE_TTL_MS) {
+  constructor(
+    redis: Redis | Cluster,
+    options: { tombstoneTtlMs?: number; replicaWait?: ReplicaWait } = {},
+  ) {
     this.redis = redis;
-    this.tombstoneTtlMs = tombstoneTtlMs;
+    this.tombstoneTtlMs = options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
+    this.durability = options.replicaWait ?? { replicas: 0, timeoutMs: 0 };
   }
 
   async apply(work: RedisWork): Promise<ApplyResult> {
@@ -95,7 +100,8 @@ export class RedisApplier {
             group.flatMap((item) => (item.refresh ? [item.refresh] : [])),
           );
         }
-        return execCountingRefused(pipeline, queued);
+        queueWait(pipeline, queued, this.durability);
+        return execCountingRefused(pipeline, queued, this.durability);
       }),
     );
   }
@@ -104,7 +110,8 @@ export class RedisApplier {
     const pipeline = redis.pipeline();
     const queued: CommandKind[] = [];
     this.queueWork(pipeline, queued, work.deletes, work.refreshes);
-    return [await execCountingRefused(pipeline, queued)];
+    queueWait(pipeline, queued, this.durability);
+    return [await execCountingRefused(pipeline, queued, this.durability)];
   }
 
   /** Queues the commands and records their kinds in `queued`, in pipeline order. */
@@ -133,12 +140,30 @@ export class RedisApplier {
   }
 }
 
-type CommandKind = 'delete' | 'refresh';
+/**
+ * How many replicas must have the work before it counts as acknowledged (WAIT), and how long
+ * to wait for them. With replicas > 0 an acknowledged batch survives a failover: a write the
+ * master took but no replica got (the master lost its replicas, a sentinel promoted one) is
+ * not acknowledged, so the batch is retried and lands on the new master.
+ */
+export interface ReplicaWait {
+  replicas: number;
+  timeoutMs: number;
+}
+
+type CommandKind = 'delete' | 'refresh' | 'wait';
+
+function queueWait(pipeline: ChainableCommander, queued: CommandKind[], wait: ReplicaWait): void {
+  if (wait.replicas === 0) return;
+  pipeline.wait(wait.replicas, wait.timeoutMs);
+  queued.push('wait');
+}
 
 /** Refresh replies are 1 (written) or 0 (refused); delete replies say whether a tombstone stayed, so only refresh zeros count. */
 async function execCountingRefused(
   pipeline: ChainableCommander,
   queued: readonly CommandKind[],
+  wait: ReplicaWait,
 ): Promise<number> {
   const replies = await pipeline.exec();
   if (!replies)
@@ -151,6 +176,12 @@ async function execCountingRefused(
         cause: error,
       });
     if (queued[index] === 'refresh' && reply === 0) refused++;
+    if (queued[index] === 'wait' && (reply as number) < wait.replicas) {
+      throw new FreshenError(
+        'REDIS_UNAVAILABLE',
+        `Redis applied the work but only ${String(reply)} of ${wait.replicas} replicas (REDIS_WAIT_REPLICAS) confirmed it within ${wait.timeoutMs} ms; it will be retried`,
+      );
+    }
   }
   return refused;
 }

@@ -1,7 +1,5 @@
 import { SECOND } from '@freshen/runtime';
-import { Cluster, Redis } from 'ioredis';
-
-import type { RedisTarget } from '@freshen/config';
+import { createRedisClient, type RedisClient, type RedisTarget } from '@freshen/redis-client';
 
 export type { RedisTarget };
 
@@ -10,24 +8,20 @@ export type { RedisTarget };
  * try per command, a command timeout): the batch processor owns retries, pauses fetching
  * meanwhile, and never commits past work Redis did not acknowledge. Call `connect()` before use.
  */
-export function createRedisClient(target: RedisTarget): Redis | Cluster {
-  const common = {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 5 * SECOND,
-    connectTimeout: 2 * SECOND,
-    retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2 * SECOND),
-  };
-  if ('url' in target) return new Redis(target.url, common);
-  return new Cluster(target.clusterNodes, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    redisOptions: {
+export function createInvalidatorRedisClient(target: RedisTarget): RedisClient {
+  return createRedisClient(target, {
+    node: {
+      lazyConnect: true,
+      enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: common.commandTimeout,
-      connectTimeout: common.connectTimeout,
+      commandTimeout: 5 * SECOND,
+      connectTimeout: 2 * SECOND,
+      retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2 * SECOND),
     },
-    clusterRetryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2 * SECOND),
+    cluster: {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2 * SECOND),
+    },
   });
 }

@@ -64,13 +64,13 @@ describe('Redis refusals name their cause', () => {
   it('regression: a wrong password said only "Connection is closed."; now WRONGPASS, /readyz 503', async () => {
     const { server } = await redisWithPassword();
     const url = `redis://:wrong-secret@127.0.0.1:${server.port}`;
-    const { body } = await expectRefused(url, 'WRONGPASS', /fix the user or password in REDIS_URL/);
+    const { body } = await expectRefused(url, 'WRONGPASS', /fix REDIS_USERNAME and REDIS_PASSWORD/);
     expect(JSON.stringify(body)).toMatch(/WRONGPASS/);
   });
 
   it('regression: no password said only "Connection is closed."; now NOAUTH, /readyz 503', async () => {
     const { server } = await redisWithPassword();
-    await expectRefused(server.url, 'NOAUTH', /REDIS_URL carries no password/);
+    await expectRefused(server.url, 'NOAUTH', /Freshen sent no password: set REDIS_PASSWORD_FILE/);
   });
 
   it('regression: rediss:// against a plain Redis said only "Connection is closed."; now a TLS mismatch', async () => {

@@ -2,7 +2,7 @@ import { parseMetrics } from '@freshen/harness';
 import { startPrivateRedis, stackSettings, useCleanup } from '@freshen/test-kit';
 import { Cluster, Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { createRedisClient } from '../../src/redis/redis-client.ts';
+import { createInvalidatorRedisClient } from '../../src/redis/redis-client.ts';
 import { parseRedisInfo, registerRedisServerMetrics } from '../../src/ops/redis-server-metrics.ts';
 
 const cleanup = useCleanup();
@@ -22,7 +22,7 @@ async function scrape(registry: Registry) {
 describe('Redis server metrics', () => {
   it('reads INFO at scrape time, and leaves the figures out while Redis is down', async () => {
     const server = await startPrivateRedis(cleanup);
-    const redis = createRedisClient({ url: server.url }) as Redis;
+    const redis = createInvalidatorRedisClient({ url: server.url }) as Redis;
     cleanup.add('redis client', () => redis.disconnect());
     await redis.connect();
     await redis.config('SET', 'maxmemory', String(64 * 1024 * 1024));
