@@ -87,7 +87,7 @@ export class ReadThrough {
         this.options.leases &&
         shouldRefreshEarly(
           found.loadMs,
-          found.remainingMs,
+          found.expiresAtMs === undefined ? -1 : Math.max(0, found.expiresAtMs - Date.now()),
           this.options.earlyRefreshBeta,
           this.options.random,
         )
@@ -147,12 +147,13 @@ export class ReadThrough {
   }
 
   private async loadAndFill<L, T>(context: Context<L, T>, token: string): Promise<CacheRead<T>> {
+    const ttlMs = this.ttl(context);
     let loaded: L;
     let loadMs: number;
     let encoded: Encoded | undefined;
     try {
       ({ loaded, loadMs } = await this.timedLoad(context.loader));
-      encoded = context.storage.encode(loaded, loadMs);
+      encoded = context.storage.encode(loaded, loadMs, ttlMs);
     } catch (error) {
       await this.release(context.leaseKey, token);
       throw error;
@@ -165,7 +166,7 @@ export class ReadThrough {
     }
     const ready = encoded;
     const written = await this.redisOr(() =>
-      this.timedFill(() => context.storage.fillLeased(token, ready, this.ttl(context))),
+      this.timedFill(() => context.storage.fillLeased(token, ready, ttlMs)),
     );
     if (written === REDIS_FAILED) return { value, source: 'loader', fill: 'not_cached' };
     (written ? this.metrics.fills : this.metrics.fillsRefused).inc();
@@ -175,14 +176,15 @@ export class ReadThrough {
   private async loadAndFillUnleased<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
     const { loaded, loadMs } = await this.timedLoad(context.loader);
     const value = context.storage.project(loaded);
-    const encoded = context.storage.encode(loaded, loadMs);
+    const ttlMs = this.ttl(context);
+    const encoded = context.storage.encode(loaded, loadMs, ttlMs);
     if (!encoded) return { value, source: 'loader', fill: 'not_cached' };
     if (encoded.bytes > this.options.maxValueBytes) {
       this.metrics.tooLarge.inc();
       return { value, source: 'loader', fill: 'too_large' };
     }
     const failed = await this.redisOr(() =>
-      this.timedFill(() => context.storage.fillUnleased(encoded, this.ttl(context))),
+      this.timedFill(() => context.storage.fillUnleased(encoded, ttlMs)),
     );
     if (failed !== REDIS_FAILED) this.metrics.fills.inc();
     return { value, source: 'loader', fill: failed === REDIS_FAILED ? 'not_cached' : 'written' };
