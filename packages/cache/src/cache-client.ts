@@ -6,6 +6,7 @@ import {
   resolveCacheOptions,
 } from './cache-options.ts';
 import type { RedisClient } from '@freshen/storage';
+import { Registry } from 'prom-client';
 import {
   type CacheMetrics,
   cacheMetricsFor,
@@ -15,6 +16,9 @@ import {
   type CacheLatencyMetrics,
   cacheLatencyMetricsFor,
 } from './metrics/cache-latency-metrics.ts';
+import { nearCacheMetricsFor, NearCacheMetrics } from './metrics/near-cache-metrics.ts';
+import { InvalidationTracker } from './near/invalidation-tracker.ts';
+import { NearCache } from './near/near-cache.ts';
 import { hashStorage } from './reading/hash-storage.ts';
 import { type CacheRead, ReadThrough } from './reading/read-through.ts';
 import { valueStorage } from './reading/value-storage.ts';
@@ -26,7 +30,9 @@ import { warm, type WarmEntry, type WarmOptions, type WarmSummary } from './warm
  * "Fill leases"). Construct one per Redis client (standalone or Cluster); keys come from
  * @freshen/keys, and the lease of a key is `leaseKeyFor(key)` (same cluster slot).
  *
- * The client owns no connection: the host application creates and closes the ioredis client.
+ * The client owns no connection of the application: the host application creates and closes
+ * the ioredis client. With `nearCache` it opens its own tracking connections (duplicates of
+ * that client's settings) and `close()` ends them.
  */
 export class CacheClient {
   readonly redis: RedisClient;
@@ -34,6 +40,9 @@ export class CacheClient {
   readonly metrics: CacheMetrics;
   /** Read and fill latency histograms (cache-latency-metrics.ts). */
   readonly latency: CacheLatencyMetrics;
+  /** The in-process tier, when `nearCache` is on. */
+  readonly near: NearCache | undefined;
+  private readonly tracker: InvalidationTracker | undefined;
   private readonly readThrough: ReadThrough;
 
   constructor(redis: RedisClient, options: CacheOptions = {}) {
@@ -41,7 +50,33 @@ export class CacheClient {
     this.options = resolveCacheOptions(options);
     this.metrics = options.registry ? cacheMetricsFor(options.registry) : privateCacheMetrics();
     this.latency = cacheLatencyMetricsFor(options.registry);
-    this.readThrough = new ReadThrough(redis, this.options, this.metrics, this.latency);
+    if (this.options.nearCache) {
+      const nearMetrics = options.registry
+        ? nearCacheMetricsFor(options.registry)
+        : new NearCacheMetrics(new Registry());
+      this.near = new NearCache(this.options.nearCache, nearMetrics);
+      this.tracker = new InvalidationTracker(redis, this.near, nearMetrics);
+      this.tracker.start();
+    }
+    this.readThrough = new ReadThrough(redis, this.options, this.metrics, this.latency, this.near);
+  }
+
+  /**
+   * Resolves when the near cache serves (its tracking connections are up); at once without
+   * one. Reads before that go to Redis, so awaiting this is never needed for correctness.
+   */
+  nearCacheReady(): Promise<void> {
+    return this.tracker ? this.tracker.ready() : Promise.resolve();
+  }
+
+  /** The server-side ids of the tracking connections by server address (tests kill them). */
+  nearCacheConnections(): Map<string, number | undefined> {
+    return this.tracker?.trackingClientIds() ?? new Map();
+  }
+
+  /** Closes the near cache's tracking connections (idempotent; nothing to do without one). */
+  close(): void {
+    this.tracker?.close();
   }
 
   /**
@@ -68,6 +103,8 @@ export class CacheClient {
       ),
       loader,
       ttlMs: options.ttlMs ?? this.options.ttlMs,
+      serializer: options.serializer ?? this.options.serializer,
+      nearVariant: '',
     });
   }
 
@@ -106,6 +143,9 @@ export class CacheClient {
       ),
       loader,
       ttlMs: options.ttlMs ?? this.options.ttlMs,
+      serializer: options.serializer ?? this.options.serializer,
+      // Distinct from '' (no field list is empty) and from any other field list.
+      nearVariant: JSON.stringify(fields),
     });
   }
 

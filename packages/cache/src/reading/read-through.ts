@@ -4,6 +4,8 @@ import type { ResolvedCacheOptions } from '../cache-options.ts';
 import { releaseLease, type RedisClient } from '@freshen/storage';
 import type { CacheLatencyMetrics } from '../metrics/cache-latency-metrics.ts';
 import type { CacheMetrics } from '../metrics/cache-metrics.ts';
+import type { NearCache } from '../near/near-cache.ts';
+import type { Serializer } from '../serializers/serializer.ts';
 import type { Encoded, Storage } from './storage.ts';
 import { jitteredTtl } from './ttl-jitter.ts';
 import { shouldRefreshEarly } from './xfetch.ts';
@@ -14,8 +16,8 @@ export type FillOutcome = 'written' | 'refused' | 'too_large' | 'not_cached';
 /** A read's value and where it came from (for warming, tests and instrumentation). */
 export interface CacheRead<T> {
   value: T;
-  /** 'cache': answered by Redis; 'loader': this call ran the loader. */
-  source: 'cache' | 'loader';
+  /** 'near': answered in process; 'cache': answered by Redis; 'loader': this call ran the loader. */
+  source: 'near' | 'cache' | 'loader';
   /** Set when source is 'loader'. 'refused': an invalidation took the lease while loading. */
   fill?: FillOutcome;
   /** This hit ran the loader early (XFetch). */
@@ -36,7 +38,14 @@ interface Context<L, T> {
   storage: Storage<L, T>;
   loader: () => Promise<L>;
   ttlMs: number;
+  serializer: Serializer;
+  /** Which near-cache copy of the key this read wants: '' whole value, else its fields. */
+  nearVariant: string;
 }
+
+/** What a read may put into the near cache, bound to that read's admission. */
+type NearAdmit<T> = (value: T, redisExpiresAtMs: number | undefined) => void;
+const NO_NEAR: NearAdmit<unknown> = () => undefined;
 
 /**
  * Cache-aside with fill leases (docs/architecture.md, "Fill leases"):
@@ -53,17 +62,20 @@ export class ReadThrough {
   private readonly options: ResolvedCacheOptions;
   private readonly metrics: CacheMetrics;
   private readonly latency: CacheLatencyMetrics;
+  private readonly near: NearCache | undefined;
 
   constructor(
     redis: RedisClient,
     options: ResolvedCacheOptions,
     metrics: CacheMetrics,
     latency: CacheLatencyMetrics,
+    near?: NearCache,
   ) {
     this.redis = redis;
     this.options = options;
     this.metrics = metrics;
     this.latency = latency;
+    this.near = near;
   }
 
   async read<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
@@ -79,6 +91,32 @@ export class ReadThrough {
   }
 
   private async readUntimed<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+    const near = this.near?.covers(context.key) ? this.near : undefined;
+    if (!near) return this.readRedis(context, NO_NEAR);
+    const copy = near.get(context.key, context.nearVariant);
+    if (copy !== undefined) {
+      return { value: context.serializer.deserialize(copy) as T, source: 'near' };
+    }
+    // Only what Redis held after this point may be kept near.
+    const admission = near.begin(context.key);
+    try {
+      return await this.readRedis(context, (value, redisExpiresAtMs) =>
+        near.admit(
+          admission,
+          context.nearVariant,
+          context.serializer.serialize(value),
+          redisExpiresAtMs,
+        ),
+      );
+    } finally {
+      near.abandon(admission);
+    }
+  }
+
+  private async readRedis<L, T>(
+    context: Context<L, T>,
+    admit: NearAdmit<T>,
+  ): Promise<CacheRead<T>> {
     const found = await this.redisOr(() => context.storage.get());
     if (found === REDIS_FAILED) return this.loadUncached(context);
     if (found) {
@@ -94,6 +132,7 @@ export class ReadThrough {
       ) {
         return this.refreshEarly(context, found.value);
       }
+      admit(found.value, found.expiresAtMs);
       return { value: found.value, source: 'cache' };
     }
     this.metrics.misses.inc();
@@ -102,7 +141,7 @@ export class ReadThrough {
     if (lease === REDIS_FAILED) return this.loadUncached(context);
     if ('found' in lease) return { value: lease.found, source: 'cache' };
     if (lease.token) return this.loadAndFill(context, lease.token);
-    return this.waitForFill(context);
+    return this.waitForFill(context, admit);
   }
 
   private async refreshEarly<L, T>(context: Context<L, T>, cached: T): Promise<CacheRead<T>> {
@@ -119,7 +158,10 @@ export class ReadThrough {
     }
   }
 
-  private async waitForFill<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+  private async waitForFill<L, T>(
+    context: Context<L, T>,
+    admit: NearAdmit<T>,
+  ): Promise<CacheRead<T>> {
     const deadline = Date.now() + this.options.leaseWaitMs;
     for (let attempt = 0; ; attempt++) {
       await sleep(backoffDelay(attempt, WAIT_BACKOFF, this.options.random));
@@ -127,6 +169,7 @@ export class ReadThrough {
       if (found === REDIS_FAILED) return this.loadUncached(context);
       if (found) {
         this.metrics.leaseWaits.inc({ outcome: 'hit' });
+        admit(found.value, found.expiresAtMs);
         return { value: found.value, source: 'cache', waitedForLease: true };
       }
       const lease = await this.redisOr(() => this.acquire(context));
@@ -146,6 +189,13 @@ export class ReadThrough {
     }
   }
 
+  /**
+   * Loads and fills under the lease. A fill is not kept near even when written: Redis reports
+   * the fill's own SET to every tracking connection, ours included, and in broadcast mode it
+   * merges all changes of a key made in one event-loop turn into one message, so this process
+   * cannot tell its own fill's notification from a change right after it. The next read's
+   * Redis hit (a GET writes nothing) keeps the value near.
+   */
   private async loadAndFill<L, T>(context: Context<L, T>, token: string): Promise<CacheRead<T>> {
     const ttlMs = this.ttl(context);
     let loaded: L;
