@@ -13,11 +13,13 @@ import { startPrivateRedis } from '@freshen/test-kit';
 import { Redis } from 'ioredis';
 import { CacheClient } from '../src/index.ts';
 import { runReaders, type ReadFigures } from './read-loop.ts';
+import { measureStaleness, type StalenessFigures } from './staleness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const HOT_KEYS = 1_000;
 const VALUE_BYTES = 250;
 const CALLERS = [1, 8] as const;
+const CHANGES_PER_SECOND = 2_000;
 const secondsFlag = process.argv.indexOf('--seconds');
 const SECONDS = secondsFlag > 0 ? Number(process.argv[secondsFlag + 1]) : 3;
 
@@ -51,6 +53,17 @@ async function main(): Promise<void> {
       stats.disconnect();
     });
     const cache = new CacheClient(redis, { ttlMs: 60 * 60 * 1000 });
+    const nearRedis = new Redis(server.url);
+    const near = new CacheClient(nearRedis, {
+      ttlMs: 60 * 60 * 1000,
+      // The probe would add its own commands to the counts; the staleness run measures instead.
+      nearCache: { prefixes: ['bench:hot:'], maxEntries: 2 * HOT_KEYS, probeIntervalMs: 0 },
+    });
+    closing.add('near cache', () => {
+      near.close();
+      nearRedis.disconnect();
+    });
+    await near.nearCacheReady();
     for (let index = 0; index < HOT_KEYS; index++) {
       await cache.getOrLoad(keyOf(index), () => Promise.resolve(valueOf(index)));
       // What an application without the cache would store: the plain JSON text.
@@ -61,7 +74,14 @@ async function main(): Promise<void> {
         JSON.parse((await redis.get(`bench:raw:${key.slice('bench:hot:'.length)}`))!),
       'getOrLoad, Redis hit': (key) =>
         cache.getOrLoad(key, () => Promise.reject(new Error('miss'))),
+      'getOrLoad, near hit': (key) => near.getOrLoad(key, () => Promise.reject(new Error('miss'))),
     };
+    // Every hot key near before timing (a fill's own invalidation may evict the first copy).
+    for (let round = 0; round < 3 && near.near!.size.entries < HOT_KEYS; round++) {
+      for (let index = 0; index < HOT_KEYS; index++)
+        await paths['getOrLoad, near hit']!(keyOf(index));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const rows: Row[] = [];
     for (const callers of CALLERS) {
       for (const [name, read] of Object.entries(paths)) {
@@ -75,6 +95,9 @@ async function main(): Promise<void> {
           keyOf,
           read,
         });
+        process.stderr.write(
+          `${name}, ${callers} caller(s): ${Math.round(figures.readsPerSecond)} reads/s\n`,
+        );
         // The INFO call itself and the one before it are not the reads' commands.
         const commands = (await commandsProcessed(stats)) - before - 1;
         rows.push({
@@ -85,28 +108,54 @@ async function main(): Promise<void> {
         });
       }
     }
-    report(rows);
+    const staleness = await measureStaleness({
+      writer: new Redis(server.url).on('error', () => undefined),
+      cache: near,
+      keys: Array.from({ length: HOT_KEYS }, (_, index) => keyOf(index)),
+      rate: CHANGES_PER_SECOND,
+      seconds: SECONDS,
+    });
+    report(rows, staleness);
   } finally {
     await closing.close();
   }
 }
 
-function report(rows: Row[]): void {
-  const raw = (callers: number) =>
-    rows.find((row) => row.callers === callers && row.path.startsWith('raw'))!;
+function report(rows: Row[], staleness: StalenessFigures): void {
+  const find = (callers: number, prefix: string) =>
+    rows.find((row) => row.callers === callers && row.path.startsWith(prefix))!;
   const lines = [
     `| path | callers | reads/s | p50 µs | p99 µs | Redis cmds/s | reads/s vs raw | p99 vs raw |`,
     `| --- | --- | --- | --- | --- | --- | --- | --- |`,
     ...rows.map((row) => {
-      const base = raw(row.callers);
+      const base = find(row.callers, 'raw');
       return `| ${row.path} | ${row.callers} | ${Math.round(row.readsPerSecond)} | ${row.p50Us.toFixed(1)} | ${row.p99Us.toFixed(1)} | ${Math.round(row.redisCommandsPerSecond)} | ${(row.readsPerSecond / base.readsPerSecond).toFixed(2)}x | ${(row.p99Us / base.p99Us).toFixed(2)}x |`;
     }),
   ];
+  const ratios = CALLERS.map((callers) => {
+    const raw = find(callers, 'raw');
+    const hit = find(callers, 'getOrLoad, Redis');
+    const near = find(callers, 'getOrLoad, near');
+    return {
+      callers,
+      redisHitThroughputVsRawGet: hit.readsPerSecond / raw.readsPerSecond,
+      redisHitP99VsRawGet: hit.p99Us / raw.p99Us,
+      nearHitP99TimesLowerThanRedisHit: hit.p99Us / near.p99Us,
+    };
+  });
+  for (const ratio of ratios) {
+    lines.push(
+      `\n${ratio.callers} caller(s): Redis hit ${ratio.redisHitThroughputVsRawGet.toFixed(2)}x raw GET reads/s (target >= 0.9), p99 ${ratio.redisHitP99VsRawGet.toFixed(2)}x raw (target <= 1.2); near hit p99 ${ratio.nearHitP99TimesLowerThanRedisHit.toFixed(1)}x lower than a Redis hit (target >= 20)`,
+    );
+  }
+  lines.push(
+    `\nstaleness window at ${Math.round(staleness.changesPerSecond)} changes/s (${staleness.measured}/${staleness.changes} changes timed): p50 ${staleness.p50Us.toFixed(0)} µs, p99 ${staleness.p99Us.toFixed(0)} µs, max ${staleness.maxUs.toFixed(0)} µs`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
   writeFileSync(
     path.join(ROOT, '.bench/cache.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), hotKeys: HOT_KEYS, valueBytes: VALUE_BYTES, seconds: SECONDS, rows }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), hotKeys: HOT_KEYS, valueBytes: VALUE_BYTES, seconds: SECONDS, rows, ratios, staleness }, null, 2)}\n`,
   );
 }
 

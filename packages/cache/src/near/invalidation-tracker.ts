@@ -121,7 +121,7 @@ export class InvalidationTracker {
   private received(keys: string[], atMs: number): void {
     for (const key of keys) {
       if (key.startsWith(NEAR_PROBE_PREFIX)) this.probeReceived(key, atMs);
-      else this.near.invalidate(key);
+      else this.near.invalidate(key, atMs);
     }
   }
 
@@ -134,7 +134,7 @@ export class InvalidationTracker {
       this.probes.set(key, probe);
       try {
         await this.redis.set(key, '1', 'PX', 10 * this.near.options.probeIntervalMs);
-        probe.ackAtMs = Date.now();
+        probe.ackAtMs = performance.now();
         this.observe(probe);
       } catch {
         this.probes.delete(key); // Redis is away: the tracking connection will say so too

@@ -90,9 +90,8 @@ export class NearCache {
     if (readers.size === 0) this.inFlight.delete(admission.key);
   }
 
-  /** Redis reported that `key` changed (written, deleted, expired or evicted). */
-  invalidate(key: string): void {
-    const atMs = Date.now();
+  /** Redis reported that `key` changed (written, deleted, expired or evicted) at `atMs` (performance.now()). */
+  invalidate(key: string, atMs: number = performance.now()): void {
     this.metrics.invalidations.inc();
     const readers = this.inFlight.get(key);
     if (readers) for (const reader of readers) reader.invalidated = true;
@@ -123,7 +122,10 @@ export class NearCache {
     return { entries: this.lru.size, bytes: this.lru.bytes };
   }
 
-  /** Called with each invalidated key and when it arrived (benchmarks, the consistency check). */
+  /**
+   * Called with each invalidated key and when it arrived, on the performance.now() clock, after
+   * the copy is gone (benchmarks, the consistency check).
+   */
   onInvalidation(listener: (key: string, atMs: number) => void): () => void {
     this.invalidationListeners.add(listener);
     return () => this.invalidationListeners.delete(listener);

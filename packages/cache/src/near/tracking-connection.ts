@@ -8,7 +8,7 @@ export interface TrackingEvents {
   onReady(): void;
   /** The connection dropped: changes may have been missed. */
   onLost(): void;
-  /** These keys changed (written, deleted, expired, evicted). */
+  /** These keys changed (written, deleted, expired, evicted); `atMs` on performance.now(). */
   onKeys(keys: string[], atMs: number): void;
   /** The server emptied a database (FLUSHALL/FLUSHDB) or otherwise invalidated everything. */
   onFlushAll(): void;
@@ -57,7 +57,7 @@ export class TrackingConnection {
         const keys = Array.isArray(message) ? message : [message];
         this.events.onKeys(
           keys.map((key) => key.toString()),
-          Date.now(),
+          performance.now(),
         );
       }
     });
