@@ -4,6 +4,14 @@ interface Entry {
   copies: Map<string, string>;
   bytes: number;
   expiresAtMs: number;
+  /** When the first copy went in (performance.now()): what a later change must evict. */
+  admittedAtMs: number;
+}
+
+/** A copy found, with when its entry was admitted (performance.now()). */
+export interface FoundCopy {
+  copy: string;
+  admittedAtMs: number;
 }
 
 /** Why entries left without an invalidation. */
@@ -40,7 +48,7 @@ export class BoundedLru {
     return this.totalBytes;
   }
 
-  get(key: string, variant: string, nowMs: number): string | undefined {
+  get(key: string, variant: string, nowMs: number): FoundCopy | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAtMs <= nowMs) {
@@ -52,7 +60,7 @@ export class BoundedLru {
     if (copy === undefined) return undefined;
     this.entries.delete(key);
     this.entries.set(key, entry);
-    return copy;
+    return { copy, admittedAtMs: entry.admittedAtMs };
   }
 
   set(key: string, variant: string, copy: string, expiresAtMs: number): void {
@@ -66,7 +74,12 @@ export class BoundedLru {
       // Variants of one key share its expiry: the earliest, so none outlives its Redis TTL.
       entry.expiresAtMs = Math.min(entry.expiresAtMs, expiresAtMs);
     } else {
-      entry = { copies: new Map(), bytes: 2 * key.length, expiresAtMs };
+      entry = {
+        copies: new Map(),
+        bytes: 2 * key.length,
+        expiresAtMs,
+        admittedAtMs: performance.now(),
+      };
     }
     entry.copies.set(variant, copy);
     entry.bytes += bytes;

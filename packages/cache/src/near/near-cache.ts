@@ -34,6 +34,8 @@ export class NearCache {
   private epoch = 0;
   private serving = false;
   private readonly invalidationListeners = new Set<(key: string, atMs: number) => void>();
+  private readonly hitListeners = new Set<(key: string, admittedAtMs: number) => void>();
+  private droppingInvalidations = false;
 
   constructor(options: ResolvedNearCacheOptions, metrics: NearCacheMetrics) {
     this.options = options;
@@ -53,10 +55,14 @@ export class NearCache {
   /** The serialized copy of `key`'s `variant`, if held and the invalidation path is up. */
   get(key: string, variant: string): string | undefined {
     if (!this.serving) return undefined;
-    const copy = this.lru.get(key, variant, Date.now());
-    if (copy === undefined) this.metrics.misses.inc();
-    else this.metrics.hits.inc();
-    return copy;
+    const found = this.lru.get(key, variant, Date.now());
+    if (found === undefined) {
+      this.metrics.misses.inc();
+      return undefined;
+    }
+    this.metrics.hits.inc();
+    for (const listener of this.hitListeners) listener(key, found.admittedAtMs);
+    return found.copy;
   }
 
   /** Call before asking Redis; pass the result to `admit` (or `abandon`) when done. */
@@ -92,6 +98,7 @@ export class NearCache {
 
   /** Redis reported that `key` changed (written, deleted, expired or evicted) at `atMs` (performance.now()). */
   invalidate(key: string, atMs: number = performance.now()): void {
+    if (this.droppingInvalidations) return;
     this.metrics.invalidations.inc();
     const readers = this.inFlight.get(key);
     if (readers) for (const reader of readers) reader.invalidated = true;
@@ -129,6 +136,24 @@ export class NearCache {
   onInvalidation(listener: (key: string, atMs: number) => void): () => void {
     this.invalidationListeners.add(listener);
     return () => this.invalidationListeners.delete(listener);
+  }
+
+  /**
+   * Called on every near hit with the key and when its entry was admitted (performance.now()),
+   * so the consistency check can tell a copy served after a change it should have evicted.
+   */
+  onHit(listener: (key: string, admittedAtMs: number) => void): () => void {
+    this.hitListeners.add(listener);
+    return () => this.hitListeners.delete(listener);
+  }
+
+  /**
+   * Fault injection for the consistency check's negative control ONLY: from now on
+   * invalidations are ignored, as if their delivery had silently failed, so the check must
+   * find near copies served stale. Never call this in an application.
+   */
+  dropInvalidationsForFaultTest(): void {
+    this.droppingInvalidations = true;
   }
 
   private updateSize(): void {

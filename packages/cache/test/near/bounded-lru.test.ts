@@ -14,11 +14,11 @@ describe('BoundedLru', () => {
     const { cache, evicted } = lru(2, 1e6);
     cache.set('a', '', '1', Infinity);
     cache.set('b', '', '2', Infinity);
-    expect(cache.get('a', '', 0)).toBe('1'); // a is now the most recent
+    expect(cache.get('a', '', 0)?.copy).toBe('1'); // a is now the most recent
     cache.set('c', '', '3', Infinity);
     expect(cache.get('b', '', 0)).toBeUndefined();
-    expect(cache.get('a', '', 0)).toBe('1');
-    expect(cache.get('c', '', 0)).toBe('3');
+    expect(cache.get('a', '', 0)?.copy).toBe('1');
+    expect(cache.get('c', '', 0)?.copy).toBe('3');
     expect(evicted).toEqual(['capacity']);
   });
 
@@ -38,7 +38,7 @@ describe('BoundedLru', () => {
     const { cache, evicted } = lru(10, 1e6);
     cache.set('k', '', 'whole', 100);
     cache.set('k', '["a"]', 'fields', 50);
-    expect(cache.get('k', '', 49)).toBe('whole');
+    expect(cache.get('k', '', 49)?.copy).toBe('whole');
     expect(cache.get('k', '', 50)).toBeUndefined();
     expect(cache.size).toBe(0);
     expect(evicted).toEqual(['expired']);
