@@ -91,19 +91,17 @@ export class CacheClient {
 
   /** Like getOrLoad, and says where the value came from and what happened to the fill. */
   read<T>(key: string, loader: () => Promise<T>, options: ReadOptions = {}): Promise<CacheRead<T>> {
+    const serializer = options.serializer ?? this.options.serializer;
+    const near = this.readThrough.nearHit<T>(key, '', serializer);
+    if (near) return Promise.resolve(near);
     const leaseKey = leaseKeyFor(key);
     return this.readThrough.read({
       key,
       leaseKey,
-      storage: valueStorage<T>(
-        this.redis,
-        key,
-        leaseKey,
-        options.serializer ?? this.options.serializer,
-      ),
+      storage: valueStorage<T>(this.redis, key, leaseKey, serializer),
       loader,
       ttlMs: options.ttlMs ?? this.options.ttlMs,
-      serializer: options.serializer ?? this.options.serializer,
+      serializer,
       nearVariant: '',
     });
   }
@@ -130,22 +128,20 @@ export class CacheClient {
     options: ReadOptions = {},
   ): Promise<CacheRead<Pick<T, F> | null>> {
     if (fields.length === 0) throw new RangeError('getFieldsOrLoad needs at least one field name');
+    const serializer = options.serializer ?? this.options.serializer;
+    // Distinct from '' (no field list is empty) and from any other field list.
+    const nearVariant = JSON.stringify(fields);
+    const near = this.readThrough.nearHit<Pick<T, F> | null>(key, nearVariant, serializer);
+    if (near) return Promise.resolve(near);
     const leaseKey = leaseKeyFor(key);
     return this.readThrough.read({
       key,
       leaseKey,
-      storage: hashStorage<T, F>(
-        this.redis,
-        key,
-        leaseKey,
-        fields,
-        options.serializer ?? this.options.serializer,
-      ),
+      storage: hashStorage<T, F>(this.redis, key, leaseKey, fields, serializer),
       loader,
       ttlMs: options.ttlMs ?? this.options.ttlMs,
-      serializer: options.serializer ?? this.options.serializer,
-      // Distinct from '' (no field list is empty) and from any other field list.
-      nearVariant: JSON.stringify(fields),
+      serializer,
+      nearVariant,
     });
   }
 

@@ -78,6 +78,19 @@ export class ReadThrough {
     this.near = near;
   }
 
+  /**
+   * The near cache's answer, if it has one. Called before a read's context is built, so a near
+   * hit allocates nothing but its value.
+   */
+  nearHit<T>(key: string, variant: string, serializer: Serializer): CacheRead<T> | undefined {
+    if (!this.near?.covers(key)) return undefined;
+    const copy = this.near.get(key, variant);
+    return copy === undefined
+      ? undefined
+      : { value: serializer.deserialize(copy) as T, source: 'near' };
+  }
+
+  /** A read that `nearHit` did not answer. */
   async read<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
     const started = performance.now();
     let source: CacheRead<T>['source'] = 'loader';
@@ -93,10 +106,6 @@ export class ReadThrough {
   private async readUntimed<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
     const near = this.near?.covers(context.key) ? this.near : undefined;
     if (!near) return this.readRedis(context, NO_NEAR);
-    const copy = near.get(context.key, context.nearVariant);
-    if (copy !== undefined) {
-      return { value: context.serializer.deserialize(copy) as T, source: 'near' };
-    }
     // Only what Redis held after this point may be kept near.
     const admission = near.begin(context.key);
     try {
