@@ -9,14 +9,13 @@ import {
   useCleanup,
   waitFor,
 } from '@freshen/test-kit';
-import path from 'node:path';
 import { deleteKeyspace } from '../src/consistency-run.ts';
 import { startPipeline } from '../src/pipeline.ts';
-import { spawnService, type ServiceProcess } from '../src/service-process.ts';
+import { startExampleApiProcess } from '../src/example-api-process.ts';
+import type { ServiceProcess } from '../src/service-process.ts';
 
 const cleanup = useCleanup();
 const redis = newRedis(cleanup);
-const root = path.resolve(__dirname, '../../..');
 
 /**
  * Issue 16 through the live pipeline: two example-API processes keep a user near; an UPDATE
@@ -47,27 +46,18 @@ it('a committed change evicts the near copy in two application processes', async
   const apis: { service: ServiceProcess; port: number }[] = [];
   for (const n of [1, 2]) {
     const port = await freePort();
-    const service = spawnService({
+    const service = await startExampleApiProcess({
       name: `example-api-${n}`,
-      main: path.join(root, 'services/example-api/src/main.ts'),
-      cwd: root,
+      databaseUrl,
+      redisUrl,
+      schema,
+      keyPrefix: name,
+      port,
       metricsPort: await freePort(),
-      env: {
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: redisUrl,
-        REDIS_MODE: 'standalone',
-        PG_SCHEMA: schema,
-        KEY_PREFIX: name,
-        PORT: String(port),
-        NEAR_CACHE: 'true',
-        LOG_LEVEL: 'warn',
-      },
+      nearCache: true,
     });
     cleanup.add(service.name, () => service.stop());
     apis.push({ service, port });
-  }
-  for (const { service } of apis) {
-    await waitFor(async () => (await service.readiness())?.ok, { timeoutMs: 30_000 });
   }
   const nameVia = async (port: number) =>
     ((await (await fetch(`http://127.0.0.1:${port}/users/1`)).json()) as { name: string }).name;
