@@ -7,6 +7,7 @@ import {
 } from './cache-options.ts';
 import type { RedisClient } from '@freshen/storage';
 import { connectRedis, type ConnectRedisOptions, type RedisTarget } from '@freshen/redis-client';
+import { Registry } from 'prom-client';
 import {
   type CacheMetrics,
   cacheMetricsFor,
@@ -16,6 +17,9 @@ import {
   type CacheLatencyMetrics,
   cacheLatencyMetricsFor,
 } from './metrics/cache-latency-metrics.ts';
+import { nearCacheMetricsFor, NearCacheMetrics } from './metrics/near-cache-metrics.ts';
+import { InvalidationTracker } from './near/invalidation-tracker.ts';
+import { NearCache } from './near/near-cache.ts';
 import { hashStorage } from './reading/hash-storage.ts';
 import { type CacheRead, ReadThrough } from './reading/read-through.ts';
 import { valueStorage } from './reading/value-storage.ts';
@@ -29,7 +33,9 @@ import { warm, type WarmEntry, type WarmOptions, type WarmSummary } from './warm
  *
  * Either the host application creates and closes the ioredis client and passes it in, or
  * `CacheClient.connect(target)` opens one from Redis settings (TLS, ACL user, Cluster or
- * Sentinel: the same settings as Freshen's services) and `close()` closes it.
+ * Sentinel: the same settings as Freshen's services) and `close()` closes it. With
+ * `nearCache` the client also opens its own tracking connections (duplicates of that client's
+ * settings), which `close()` ends.
  */
 export class CacheClient {
   readonly redis: RedisClient;
@@ -37,6 +43,9 @@ export class CacheClient {
   readonly metrics: CacheMetrics;
   /** Read and fill latency histograms (cache-latency-metrics.ts). */
   readonly latency: CacheLatencyMetrics;
+  /** The in-process tier, when `nearCache` is on. */
+  readonly near: NearCache | undefined;
+  private readonly tracker: InvalidationTracker | undefined;
   private readonly readThrough: ReadThrough;
 
   /** Set only by `connect`: the connection this client opened and `close()` quits. */
@@ -58,8 +67,12 @@ export class CacheClient {
     return client;
   }
 
-  /** Closes the connection `connect` opened; a client built on the caller's connection leaves it open. */
+  /**
+   * Closes the near cache's tracking connections, and the connection `connect` opened; a
+   * client built on the caller's connection leaves that one open. Idempotent.
+   */
   async close(): Promise<void> {
+    this.tracker?.close();
     const redis = this.ownedConnection;
     this.ownedConnection = undefined;
     if (redis) await redis.quit().catch(() => redis.disconnect());
@@ -70,7 +83,28 @@ export class CacheClient {
     this.options = resolveCacheOptions(options);
     this.metrics = options.registry ? cacheMetricsFor(options.registry) : privateCacheMetrics();
     this.latency = cacheLatencyMetricsFor(options.registry);
-    this.readThrough = new ReadThrough(redis, this.options, this.metrics, this.latency);
+    if (this.options.nearCache) {
+      const nearMetrics = options.registry
+        ? nearCacheMetricsFor(options.registry)
+        : new NearCacheMetrics(new Registry());
+      this.near = new NearCache(this.options.nearCache, nearMetrics);
+      this.tracker = new InvalidationTracker(redis, this.near, nearMetrics);
+      this.tracker.start();
+    }
+    this.readThrough = new ReadThrough(redis, this.options, this.metrics, this.latency, this.near);
+  }
+
+  /**
+   * Resolves when the near cache serves (its tracking connections are up); at once without
+   * one. Reads before that go to Redis, so awaiting this is never needed for correctness.
+   */
+  nearCacheReady(): Promise<void> {
+    return this.tracker ? this.tracker.ready() : Promise.resolve();
+  }
+
+  /** The server-side ids of the tracking connections by server address (tests kill them). */
+  nearCacheConnections(): Map<string, number | undefined> {
+    return this.tracker?.trackingClientIds() ?? new Map();
   }
 
   /**
@@ -85,18 +119,18 @@ export class CacheClient {
 
   /** Like getOrLoad, and says where the value came from and what happened to the fill. */
   read<T>(key: string, loader: () => Promise<T>, options: ReadOptions = {}): Promise<CacheRead<T>> {
+    const serializer = options.serializer ?? this.options.serializer;
+    const near = this.readThrough.nearHit<T>(key, '', serializer);
+    if (near) return Promise.resolve(near);
     const leaseKey = leaseKeyFor(key);
     return this.readThrough.read({
       key,
       leaseKey,
-      storage: valueStorage<T>(
-        this.redis,
-        key,
-        leaseKey,
-        options.serializer ?? this.options.serializer,
-      ),
+      storage: valueStorage<T>(this.redis, key, leaseKey, serializer),
       loader,
       ttlMs: options.ttlMs ?? this.options.ttlMs,
+      serializer,
+      nearVariant: '',
     });
   }
 
@@ -122,19 +156,20 @@ export class CacheClient {
     options: ReadOptions = {},
   ): Promise<CacheRead<Pick<T, F> | null>> {
     if (fields.length === 0) throw new RangeError('getFieldsOrLoad needs at least one field name');
+    const serializer = options.serializer ?? this.options.serializer;
+    // Distinct from '' (no field list is empty) and from any other field list.
+    const nearVariant = JSON.stringify(fields);
+    const near = this.readThrough.nearHit<Pick<T, F> | null>(key, nearVariant, serializer);
+    if (near) return Promise.resolve(near);
     const leaseKey = leaseKeyFor(key);
     return this.readThrough.read({
       key,
       leaseKey,
-      storage: hashStorage<T, F>(
-        this.redis,
-        key,
-        leaseKey,
-        fields,
-        options.serializer ?? this.options.serializer,
-      ),
+      storage: hashStorage<T, F>(this.redis, key, leaseKey, fields, serializer),
       loader,
       ttlMs: options.ttlMs ?? this.options.ttlMs,
+      serializer,
+      nearVariant,
     });
   }
 

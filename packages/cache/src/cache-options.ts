@@ -1,5 +1,10 @@
 import { MINUTE, SECOND } from '@freshen/runtime';
 import type { Registry } from 'prom-client';
+import {
+  type NearCacheOptions,
+  type ResolvedNearCacheOptions,
+  resolveNearCacheOptions,
+} from './near/near-cache-options.ts';
 import { jsonSerializer, type Serializer } from './serializers/serializer.ts';
 
 /** Options of a CacheClient; every one has a default. */
@@ -39,6 +44,12 @@ export interface CacheOptions {
   registry?: Registry;
   /** Randomness for jitter, XFetch and backoff; tests pass a fixed one. Default Math.random. */
   random?: () => number;
+  /**
+   * An in-process tier in front of Redis for keys under the given prefixes, invalidated by
+   * Redis itself (CLIENT TRACKING; see the README, "Near cache"). Off by default. The client
+   * then owns tracking connections: call `close()` when done.
+   */
+  nearCache?: NearCacheOptions;
 }
 
 /** Per-call overrides of `getOrLoad` / `getFieldsOrLoad`. */
@@ -58,6 +69,7 @@ export interface ResolvedCacheOptions {
   maxValueBytes: number;
   onRedisError: 'load' | 'throw';
   random: () => number;
+  nearCache: ResolvedNearCacheOptions | undefined;
 }
 
 export const DEFAULT_CACHE_OPTIONS: ResolvedCacheOptions = {
@@ -71,13 +83,14 @@ export const DEFAULT_CACHE_OPTIONS: ResolvedCacheOptions = {
   maxValueBytes: 1024 * 1024,
   onRedisError: 'load',
   random: Math.random,
+  nearCache: undefined,
 };
 
 /** Fills defaults and rejects values that cannot work, naming the option and the fix. */
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
   const resolved: ResolvedCacheOptions = { ...DEFAULT_CACHE_OPTIONS };
   for (const [name, value] of Object.entries(options)) {
-    if (value !== undefined && name !== 'registry' && name !== 'connection')
+    if (value !== undefined && !['registry', 'connection', 'nearCache'].includes(name))
       (resolved as unknown as Record<string, unknown>)[name] = value;
   }
   const positive = ['ttlMs', 'leaseTtlMs', 'maxValueBytes'] as const;
@@ -94,5 +107,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
       'cache option ttlJitter must be in [0, 1), e.g. 0.1 for up to 10 % shorter TTLs',
     );
   }
+  if (options.nearCache)
+    resolved.nearCache = resolveNearCacheOptions(options.nearCache, resolved.ttlMs);
   return resolved;
 }

@@ -7,6 +7,9 @@ export {
   type ReadSource,
 } from './metrics/cache-latency-metrics.ts';
 export { CacheMetrics, cacheMetricsFor, type LeaseWaitOutcome } from './metrics/cache-metrics.ts';
+export { NearCacheMetrics, nearCacheMetricsFor } from './metrics/near-cache-metrics.ts';
+export type { FlushReason, NearCache } from './near/near-cache.ts';
+export type { NearCacheOptions } from './near/near-cache-options.ts';
 export type { CacheRead, FillOutcome } from './reading/read-through.ts';
 export { jitteredTtl } from './reading/ttl-jitter.ts';
 export { shouldRefreshEarly } from './reading/xfetch.ts';

@@ -96,26 +96,21 @@ describe('getOrLoad', () => {
     // exactly as the fill script does, before this reader asks for the lease.
     const racing = new Proxy(redis, {
       get(target, property) {
-        if (property !== 'pipeline') {
-          const value = Reflect.get(target, property) as unknown;
+        const value = Reflect.get(target, property) as unknown;
+        if (property !== 'get') {
           return typeof value === 'function' ? value.bind(target) : value;
         }
-        return () => {
-          const pipeline = target.pipeline();
-          const exec = pipeline.exec.bind(pipeline);
-          pipeline.exec = async () => {
-            const replies = await exec();
-            if (!hooked) {
-              hooked = true;
-              await target
-                .multi()
-                .set(key, '"filled by another"', 'PX', 60_000)
-                .del(leaseKeyFor(key))
-                .exec();
-            }
-            return replies;
-          };
-          return pipeline;
+        return async (...args: Parameters<Redis['get']>) => {
+          const reply = await target.get(...args);
+          if (!hooked) {
+            hooked = true;
+            await target
+              .multi()
+              .set(key, '"filled by another"', 'PX', 60_000)
+              .del(leaseKeyFor(key))
+              .exec();
+          }
+          return reply;
         };
       },
     });
@@ -220,7 +215,7 @@ describe('early refresh (XFetch)', () => {
     const cache = new CacheClient(redis, { random: () => 0.5 });
     const key = newKey();
     // Loaded in 10 s, 2 s left: -10000 * ln(0.5) = 6931 >= 2000, so it refreshes.
-    await redis.set(key, encodeStoredValue('"old"', 10_000), 'PX', 2_000);
+    await redis.set(key, encodeStoredValue('"old"', 10_000, Date.now() + 2_000), 'PX', 2_000);
     const read = await cache.read(key, async () => 'new');
     expect(read).toMatchObject({
       value: 'new',
@@ -235,12 +230,12 @@ describe('early refresh (XFetch)', () => {
   it('serves the cached value while another reader holds the lease, or when the refresh fails', async () => {
     const cache = new CacheClient(redis, { random: () => 0.5 });
     const held = newKey();
-    await redis.set(held, encodeStoredValue('"old"', 10_000), 'PX', 2_000);
+    await redis.set(held, encodeStoredValue('"old"', 10_000, Date.now() + 2_000), 'PX', 2_000);
     await redis.set(leaseKeyFor(held), 'refreshing', 'PX', 10_000);
     expect(await cache.read(held, async () => 'new')).toEqual({ value: 'old', source: 'cache' });
 
     const failing = newKey();
-    await redis.set(failing, encodeStoredValue('"old"', 10_000), 'PX', 2_000);
+    await redis.set(failing, encodeStoredValue('"old"', 10_000, Date.now() + 2_000), 'PX', 2_000);
     expect(await cache.read(failing, () => Promise.reject(new Error('boom')))).toEqual({
       value: 'old',
       source: 'cache',
@@ -251,7 +246,7 @@ describe('early refresh (XFetch)', () => {
   it('leaves values alone when far from expiry', async () => {
     const cache = new CacheClient(redis, { random: () => 0.5 });
     const key = newKey();
-    await redis.set(key, encodeStoredValue('"old"', 5), 'PX', 60_000);
+    await redis.set(key, encodeStoredValue('"old"', 5, Date.now() + 60_000), 'PX', 60_000);
     expect(await cache.read(key, async () => 'new')).toEqual({ value: 'old', source: 'cache' });
   });
 });

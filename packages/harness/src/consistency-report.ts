@@ -28,6 +28,12 @@ export interface RunFigures {
   staleKeys: number;
   staleByCause: Record<string, number>;
   drainSeconds: number;
+  /** The readers' near cache: off, on, or on with invalidations dropped (negative control). */
+  nearCache: 'off' | 'on' | 'delivery_off';
+  nearHits: number;
+  /** Near hits served later than the bound after a change of their key. */
+  nearLateReads: number;
+  nearBoundMs: number;
 }
 
 export function runFigures(
@@ -70,6 +76,10 @@ export function runFigures(
       ]),
     ),
     drainSeconds: Number(result.drainSeconds.toFixed(2)),
+    nearCache: result.near ? (result.near.delivery ? 'on' : 'delivery_off') : 'off',
+    nearHits: result.near?.nearHits ?? 0,
+    nearLateReads: result.near?.late.length ?? 0,
+    nearBoundMs: result.near?.boundMs ?? 0,
   };
 }
 
@@ -85,7 +95,10 @@ export function figuresLine(figures: RunFigures): string {
     `long txn ${figures.longTransactionWrites} writes, ${figures.truncates} truncates (${figures.heldLoads} held loads: ` +
     `${figures.heldFillsWritten} filled, ${figures.heldFillsRefused} refused), failover ${figures.failover}, ` +
     `${figures.fillsRefused} fills refused, ${figures.checkedKeys} keys checked, ` +
-    `${figures.staleKeys} stale${causes ? ` (${causes})` : ''}, drained in ${figures.drainSeconds} s`
+    `${figures.staleKeys} stale${causes ? ` (${causes})` : ''}, drained in ${figures.drainSeconds} s` +
+    (figures.nearCache === 'off'
+      ? ', near cache off'
+      : `, near cache ${figures.nearCache === 'on' ? 'on' : 'on with invalidations DROPPED'}: ${figures.nearHits} near hits, ${figures.nearLateReads} served later than ${figures.nearBoundMs} ms after a change`)
   );
 }
 
@@ -111,6 +124,7 @@ export function writeConsistencyReport(
     staleExamples: STALE_CAUSES.flatMap((cause) =>
       result.stale.filter((stale) => stale.cause === cause).slice(0, 3),
     ),
+    lateNearReadExamples: result.near?.late.slice(0, 5) ?? [],
   }));
   writeFileSync(file, `${JSON.stringify({ ...report, runs }, null, 2)}\n`);
   return file;
@@ -118,8 +132,10 @@ export function writeConsistencyReport(
 
 /**
  * What makes the check fail: a stale key, or a fill held across a truncate that Redis
- * accepted, in any run with leases; and a run without leases that found no stale key (then
- * the check could not have failed, and its zeros mean nothing).
+ * accepted, in any run with leases; a near-cache read served later than the bound after its
+ * key changed; and a run without leases that found no stale key, or a run with near-cache
+ * invalidations dropped that found no late near read (then the check could not have failed,
+ * and its zeros mean nothing).
  */
 export function verdictOf(runs: readonly RunFigures[]): { ok: boolean; problems: string[] } {
   const problems: string[] = [];
@@ -129,6 +145,10 @@ export function verdictOf(runs: readonly RunFigures[]): { ok: boolean; problems:
       problems.push(`${where}: ${run.staleKeys} stale keys ${JSON.stringify(run.staleByCause)}`);
     if (run.leases && run.heldFillsWritten > 0)
       problems.push(`${where}: ${run.heldFillsWritten} fills held across a truncate were written`);
+    if (run.nearCache === 'on' && run.nearLateReads > 0)
+      problems.push(
+        `${where}: ${run.nearLateReads} near-cache reads served later than ${run.nearBoundMs} ms after their key changed`,
+      );
     if (run.leases && run.errors > 0)
       problems.push(`${where}: ${run.errors} workload errors ${JSON.stringify(run.errorKinds)}`);
   }
@@ -136,6 +156,11 @@ export function verdictOf(runs: readonly RunFigures[]): { ok: boolean; problems:
   if (without.length > 0 && without.every((run) => run.staleKeys === 0))
     problems.push(
       'the run without leases found no stale key: this check cannot tell a fix from none',
+    );
+  const deliveryOff = runs.filter((run) => run.nearCache === 'delivery_off');
+  if (deliveryOff.length > 0 && deliveryOff.every((run) => run.nearLateReads === 0))
+    problems.push(
+      'the run with near-cache invalidations dropped found no late near read: this check cannot tell a working near cache from a broken one',
     );
   return { ok: problems.length === 0, problems };
 }

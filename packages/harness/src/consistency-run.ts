@@ -7,6 +7,7 @@ import type { Fixture } from './fixture.ts';
 import { HardWrites, type TruncatedTable } from './hard-writes.ts';
 import { truncateWithHeldLoads, type HeldTruncateFigures } from './held-truncate.ts';
 import { scanKeys } from './keyspace-scan.ts';
+import { NearReadAudit, type NearReadFigures } from './near-read-audit.ts';
 import type { Pipeline, ReaderFailover } from './pipeline.ts';
 import { RunHistory } from './run-history.ts';
 import { STALE_CAUSES, type StaleCause } from './stale-cause.ts';
@@ -29,8 +30,19 @@ export interface HardRunOptions {
   failover?: 'SIGKILL' | 'SIGTERM';
 }
 
+/**
+ * The readers' near cache: off, on (every near hit audited against `boundMs`), or on with its
+ * invalidations dropped (the negative control: the audit must find late reads).
+ */
+export interface NearRunOptions {
+  delivery: boolean;
+  boundMs: number;
+}
+
 export interface ConsistencyResult extends WorkloadCounts {
   leases: boolean;
+  /** Present when the readers used a near cache. */
+  near?: NearReadFigures & { delivery: boolean };
   /** Cached keys compared with their rows after the pipeline drained. */
   checked: number;
   stale: StaleKey[];
@@ -67,13 +79,45 @@ export async function runConsistencyCheck(options: {
   loadDelayMs: number;
   writePauseMs: number;
   hard?: HardRunOptions;
+  near?: NearRunOptions;
 }): Promise<ConsistencyResult> {
-  const { redis, pipeline, store, hard } = options;
   const keys = createExampleKeys(options.keyPrefix);
-  await deleteKeyspace(redis, options.keyPrefix);
+  await deleteKeyspace(options.redis, options.keyPrefix);
   // TTL far beyond the run: a stale value must be caught by the check, not hidden by expiry.
   const ttlMs = 30 * MINUTE;
-  const cache = new CacheClient(redis, { leases: options.leases, ttlMs });
+  // Every example kind near (their keys, not their leases or versions).
+  const nearPrefixes = Object.values(keys).map((kind) => kind.pattern().slice(0, -1));
+  const cache = new CacheClient(options.redis, {
+    leases: options.leases,
+    ttlMs,
+    ...(options.near ? { nearCache: { prefixes: nearPrefixes } } : {}),
+  });
+  const audit = options.near
+    ? new NearReadAudit(options.redis, nearPrefixes, options.near.boundMs)
+    : undefined;
+  try {
+    if (audit && cache.near) {
+      await Promise.all([audit.ready(), cache.nearCacheReady()]);
+      audit.watch(cache.near);
+      if (!options.near!.delivery) cache.near.dropInvalidationsForFaultTest();
+    }
+    const result = await measureRun(options, cache, keys, ttlMs);
+    return audit
+      ? { ...result, near: { ...audit.figures(), delivery: options.near!.delivery } }
+      : result;
+  } finally {
+    audit?.close();
+    await cache.close();
+  }
+}
+
+async function measureRun(
+  options: Parameters<typeof runConsistencyCheck>[0],
+  cache: CacheClient,
+  keys: ReturnType<typeof createExampleKeys>,
+  ttlMs: number,
+): Promise<ConsistencyResult> {
+  const { redis, pipeline, store, hard } = options;
   const reads = new CachedReads(cache, keys, withSlowLoads(store, options.loadDelayMs), ttlMs);
   const history = new RunHistory();
   const writes = hard ? new HardWrites(hard.pool, hard.schema, history) : undefined;

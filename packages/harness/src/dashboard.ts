@@ -10,6 +10,7 @@ export interface Scrape {
 }
 
 const LAG = 'freshen_invalidator_end_to_end_lag_seconds';
+const NEAR_STALENESS = 'freshen_cache_near_staleness_seconds';
 
 /** The demo's few lines: rates over the last interval (between two scrapes) and totals. */
 export function dashboardLines(
@@ -30,6 +31,11 @@ export function dashboardLines(
   const misses = delta('api', 'freshen_cache_misses_total');
   const allHits = total(now.api, 'freshen_cache_hits_total');
   const allMisses = total(now.api, 'freshen_cache_misses_total');
+  const nearHits = delta('api', 'freshen_cache_near_hits_total');
+  const nearMisses = delta('api', 'freshen_cache_near_misses_total');
+  const allNearHits = total(now.api, 'freshen_cache_near_hits_total');
+  const allNearMisses = total(now.api, 'freshen_cache_near_misses_total');
+  const nearStalenessP99 = quantileBetween(previous.api, now.api, NEAR_STALENESS, 0.99);
   const lagCount = delta('invalidator', `${LAG}_count`);
   const lagAverage = lagCount > 0 ? delta('invalidator', `${LAG}_sum`) / lagCount : undefined;
   const lagP99 = quantileBetween(previous.invalidator, now.invalidator, LAG, 0.99);
@@ -44,6 +50,7 @@ export function dashboardLines(
     `changes/s          ${n(changes)}   (row changes the cdc-reader published to Kafka)`,
     `invalidations/s    ${n(deleted + refreshed)}   (keys deleted ${deleted.toFixed(0)}/s, refreshed ${refreshed.toFixed(0)}/s)`,
     `cache hit rate    ${percent(hits, hits + misses).padStart(6)}   (last second; ${percent(allHits, allHits + allMisses)} overall; fills refused by an invalidation: ${total(now.api, 'freshen_cache_fills_refused_total')})`,
+    `near-cache hits   ${percent(nearHits, nearHits + nearMisses).padStart(6)}   (reads answered in process, last second; ${percent(allNearHits, allNearHits + allNearMisses)} overall; invalidations received ${rate('api', 'freshen_cache_near_invalidations_total').toFixed(0)}/s; flushes ${total(now.api, 'freshen_cache_near_flushes_total')}; staleness p99 <= ${nearStalenessP99 === undefined ? '-' : ms(nearStalenessP99)})`,
     `end-to-end lag  ${ms(lagAverage).padStart(8)}   (average commit -> Redis, last second; p99 <= ${lagP99 === undefined ? '-' : ms(lagP99)})`,
   ];
 }

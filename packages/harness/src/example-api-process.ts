@@ -14,6 +14,10 @@ export interface ExampleApiSettings {
   metricsPort: number;
   /** Own process group (see spawnService). Default false. */
   detached?: boolean;
+  /** The API's near cache (NEAR_CACHE); the demo's dashboard shows its hit rate. Default on. */
+  nearCache?: boolean;
+  /** Process name in errors and logs. Default 'example-api'. */
+  name?: string;
 }
 
 /**
@@ -26,7 +30,7 @@ export async function startExampleApiProcess(
 ): Promise<ServiceProcess> {
   const root = findRepoRoot();
   const api = spawnService({
-    name: 'example-api',
+    name: settings.name ?? 'example-api',
     main: path.join(root, 'services/example-api/src/main.ts'),
     cwd: root,
     detached: settings.detached ?? false,
@@ -37,6 +41,7 @@ export async function startExampleApiProcess(
       REDIS_MODE: 'standalone',
       PG_SCHEMA: settings.schema,
       KEY_PREFIX: settings.keyPrefix,
+      NEAR_CACHE: String(settings.nearCache ?? true),
       PORT: String(settings.port),
       LOG_LEVEL: 'warn',
     },

@@ -87,6 +87,19 @@ export const HARNESS_CONFIG_SCHEMA = {
     default: true,
     doc: 'Run a standby cdc-reader and kill the streaming one at 50 % of each run (SIGKILL, then SIGTERM, alternating).',
   }),
+  CHECK_NEAR_CACHE: boolean({
+    default: true,
+    doc: "Readers use the cache's near cache (nearCache); every near hit is checked against the staleness bound.",
+  }),
+  CHECK_NEAR_BOUND_MS: integer({
+    default: 250,
+    min: 1,
+    doc: 'Staleness bound: a near hit served later than this after a change of its key counts as late (fails the check).',
+  }),
+  CHECK_NEAR_DELIVERY_OFF_RUN: boolean({
+    default: true,
+    doc: 'One more single-Redis run with near-cache invalidations dropped: it must find late near reads, or the check could not fail.',
+  }),
 };
 
 export interface HarnessConfig {
@@ -107,6 +120,9 @@ export interface HarnessConfig {
   heldLoads: number;
   longTransaction: boolean;
   failover: boolean;
+  nearCache: boolean;
+  nearBoundMs: number;
+  nearDeliveryOffRun: boolean;
 }
 
 /** Reads the environment once (the local stack's .stack/env fills unset variables). */
@@ -136,5 +152,8 @@ export function readHarnessConfig(
     heldLoads: raw.CHECK_HELD_LOADS,
     longTransaction: raw.CHECK_LONG_TRANSACTION,
     failover: raw.CHECK_FAILOVER,
+    nearCache: raw.CHECK_NEAR_CACHE,
+    nearBoundMs: raw.CHECK_NEAR_BOUND_MS,
+    nearDeliveryOffRun: raw.CHECK_NEAR_CACHE && raw.CHECK_NEAR_DELIVERY_OFF_RUN,
   };
 }

@@ -17,7 +17,13 @@ it('npm run demo: runs the pipeline under load, shows the figures each second, a
   expect(name).toBeDefined();
   const frames = stdout.split('\n').filter((line) => line.startsWith('['));
   expect(frames.length).toBeGreaterThanOrEqual(2);
-  for (const label of ['changes/s', 'invalidations/s', 'cache hit rate', 'end-to-end lag'])
+  for (const label of [
+    'changes/s',
+    'invalidations/s',
+    'cache hit rate',
+    'near-cache hits',
+    'end-to-end lag',
+  ])
     expect(frames.at(-1)).toContain(label);
   // Some second saw row changes flow (not necessarily the last one on a loaded machine).
   expect(frames.some((frame) => /changes\/s [1-9]/.test(frame))).toBe(true);

@@ -1,4 +1,5 @@
 export { hashSlot, hashTagOf } from './cluster/hash-slot.ts';
+export { NEAR_PROBE_PREFIX, nearProbeKey } from './cluster/near-probe-key.ts';
 export {
   leaseKeyFor,
   leasePatternsFor,

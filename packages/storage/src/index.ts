@@ -13,6 +13,7 @@ export {
   encodeStoredValue,
   ENVELOPE_MARK,
   HASH_META_FIELD,
+  storedPayload,
   type StoredValue,
 } from './stored-value.ts';
 export { eventVersion } from './version.ts';

@@ -46,6 +46,15 @@ export const CONFIG_SCHEMA = {
     default: true,
     doc: 'Fill leases. false turns them off to demonstrate the stale-fill race; never in production.',
   }),
+  NEAR_CACHE: boolean({
+    default: true,
+    doc: 'Keep hot example values in process too (the cache option nearCache, invalidated by Redis CLIENT TRACKING).',
+  }),
+  NEAR_CACHE_TTL_MS: integer({
+    default: 30_000,
+    min: 1,
+    doc: 'How long a near copy is served without asking Redis; at most CACHE_TTL_MS.',
+  }),
   PORT: integer({
     default: 8080,
     min: 0,
@@ -73,6 +82,8 @@ export interface ApiConfig {
   keyPrefix: string;
   cacheTtlMs: number;
   cacheLeases: boolean;
+  /** nearCache TTL in ms, or undefined when NEAR_CACHE=false. */
+  nearCacheTtlMs: number | undefined;
   port: number;
   metricsPort: number;
   opsHost: string;
@@ -87,6 +98,11 @@ export function readApiConfig(env: Env = withStackEnv(process.env, process.cwd()
   const raw = readConfig(CONFIG_SCHEMA, env);
   const redis = redisTargetOf(raw);
   if ('problem' in redis) throw new ConfigError([redis.problem]);
+  if (raw.NEAR_CACHE && raw.NEAR_CACHE_TTL_MS > raw.CACHE_TTL_MS) {
+    throw new ConfigError([
+      `NEAR_CACHE_TTL_MS=${raw.NEAR_CACHE_TTL_MS} exceeds CACHE_TTL_MS=${raw.CACHE_TTL_MS}: a near copy may not outlive the Redis value; lower NEAR_CACHE_TTL_MS`,
+    ]);
+  }
   return {
     databaseUrl: raw.DATABASE_URL,
     pgSchema: raw.PG_SCHEMA,
@@ -95,6 +111,7 @@ export function readApiConfig(env: Env = withStackEnv(process.env, process.cwd()
     keyPrefix: raw.KEY_PREFIX,
     cacheTtlMs: raw.CACHE_TTL_MS,
     cacheLeases: raw.CACHE_LEASES,
+    nearCacheTtlMs: raw.NEAR_CACHE ? raw.NEAR_CACHE_TTL_MS : undefined,
     port: raw.PORT,
     metricsPort: raw.METRICS_PORT,
     opsHost: raw.OPS_HOST,

@@ -54,20 +54,25 @@ export async function startExampleApi(config: ApiConfig, logger: Logger): Promis
     logClientErrors(redis, logger, { client: 'redis' });
     closeList.add('redis', () => redis.quit().catch(() => redis.disconnect()));
 
+    const keys = createExampleKeys(config.keyPrefix);
     const cache = new CacheClient(redis, {
       registry,
       ttlMs: config.cacheTtlMs,
       leases: config.cacheLeases,
+      // Every example kind (their keys, not their leases or versions) is kept near.
+      nearCache:
+        config.nearCacheTtlMs === undefined
+          ? undefined
+          : {
+              prefixes: Object.values(keys).map((kind) => kind.pattern().slice(0, -1)),
+              ttlMs: config.nearCacheTtlMs,
+            },
     });
+    closeList.add('near cache', () => cache.close());
     if (!config.cacheLeases)
       logger.warn('CACHE_LEASES=false: racing reads may re-fill stale values; demonstration only');
     const store = new ExampleStore(pool, config.pgSchema);
-    const reads = new CachedReads(
-      cache,
-      createExampleKeys(config.keyPrefix),
-      store,
-      config.cacheTtlMs,
-    );
+    const reads = new CachedReads(cache, keys, store, config.cacheTtlMs);
     const router = exampleRoutes(reads, store);
     const metrics = new ApiMetrics(registry);
 

@@ -13,6 +13,7 @@ describe('readApiConfig', () => {
       keyPrefix: 'app',
       cacheTtlMs: 300_000,
       cacheLeases: true,
+      nearCacheTtlMs: 30_000,
       port: 8080,
       metricsPort: 9465,
       opsHost: '0.0.0.0',
@@ -28,6 +29,7 @@ describe('readApiConfig', () => {
       PG_SCHEMA: 'shop',
       KEY_PREFIX: 'shop',
       CACHE_LEASES: 'false',
+      NEAR_CACHE: 'false',
       PORT: '0',
     });
     expect(config).toMatchObject({
@@ -40,8 +42,15 @@ describe('readApiConfig', () => {
       pgSchema: 'shop',
       keyPrefix: 'shop',
       cacheLeases: false,
+      nearCacheTtlMs: undefined,
       port: 0,
     });
+  });
+
+  it('refuses a near-cache TTL longer than the Redis TTL', () => {
+    expect(() =>
+      readApiConfig({ ...base, CACHE_TTL_MS: '1000', NEAR_CACHE_TTL_MS: '2000' }),
+    ).toThrow(/NEAR_CACHE_TTL_MS=2000 exceeds CACHE_TTL_MS=1000/);
   });
 
   it('names every bad variable at once', () => {

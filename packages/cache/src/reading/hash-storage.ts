@@ -28,20 +28,18 @@ export function hashStorage<T extends object, F extends keyof T & string>(
   };
   return {
     async get(): Promise<Found<Pick<T, F> | null> | undefined> {
-      const replies = await redis
-        .pipeline()
-        .hmget(key, HASH_META_FIELD, ...fields)
-        .pttl(key)
-        .exec();
-      const [hmget, ttlReply] = replies ?? [];
-      if (hmget?.[0]) {
-        if (hmget[0].message.startsWith('WRONGTYPE')) return undefined;
-        throw hmget[0];
+      // One command: the meta field carries the expiry XFetch needs.
+      let replies: (string | null)[];
+      try {
+        replies = await redis.hmget(key, HASH_META_FIELD, ...fields);
+      } catch (error) {
+        if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return undefined;
+        throw error;
       }
-      const [meta, ...values] = (hmget?.[1] ?? []) as (string | null)[];
+      const [meta, ...values] = replies;
       if (meta === null || meta === undefined) return undefined;
-      const { loadMs, absent } = decodeHashMeta(meta);
-      const found = { loadMs, remainingMs: Number(ttlReply?.[1] ?? -1) };
+      const { loadMs, expiresAtMs, absent } = decodeHashMeta(meta);
+      const found = { loadMs, expiresAtMs };
       if (absent) return { value: null, ...found };
       const value = {} as Pick<T, F>;
       try {
@@ -56,9 +54,9 @@ export function hashStorage<T extends object, F extends keyof T & string>(
       return { value, ...found };
     },
     project: (loaded) => (loaded === null ? null : pick(loaded)),
-    encode(loaded, loadMs) {
+    encode(loaded, loadMs, ttlMs) {
       if (loaded === undefined) return undefined;
-      const args = [HASH_META_FIELD, encodeHashMeta(loadMs, loaded === null)];
+      const args = [HASH_META_FIELD, encodeHashMeta(loadMs, Date.now() + ttlMs, loaded === null)];
       if (loaded !== null) {
         for (const [field, fieldValue] of Object.entries(loaded)) {
           if (fieldValue !== undefined) args.push(field, serializer.serialize(fieldValue));

@@ -4,6 +4,8 @@ import type { ResolvedCacheOptions } from '../cache-options.ts';
 import { releaseLease, type RedisClient } from '@freshen/storage';
 import type { CacheLatencyMetrics } from '../metrics/cache-latency-metrics.ts';
 import type { CacheMetrics } from '../metrics/cache-metrics.ts';
+import type { NearCache } from '../near/near-cache.ts';
+import type { Serializer } from '../serializers/serializer.ts';
 import type { Encoded, Storage } from './storage.ts';
 import { jitteredTtl } from './ttl-jitter.ts';
 import { shouldRefreshEarly } from './xfetch.ts';
@@ -14,8 +16,8 @@ export type FillOutcome = 'written' | 'refused' | 'too_large' | 'not_cached';
 /** A read's value and where it came from (for warming, tests and instrumentation). */
 export interface CacheRead<T> {
   value: T;
-  /** 'cache': answered by Redis; 'loader': this call ran the loader. */
-  source: 'cache' | 'loader';
+  /** 'near': answered in process; 'cache': answered by Redis; 'loader': this call ran the loader. */
+  source: 'near' | 'cache' | 'loader';
   /** Set when source is 'loader'. 'refused': an invalidation took the lease while loading. */
   fill?: FillOutcome;
   /** This hit ran the loader early (XFetch). */
@@ -36,7 +38,14 @@ interface Context<L, T> {
   storage: Storage<L, T>;
   loader: () => Promise<L>;
   ttlMs: number;
+  serializer: Serializer;
+  /** Which near-cache copy of the key this read wants: '' whole value, else its fields. */
+  nearVariant: string;
 }
+
+/** What a read may put into the near cache, bound to that read's admission. */
+type NearAdmit<T> = (value: T, redisExpiresAtMs: number | undefined) => void;
+const NO_NEAR: NearAdmit<unknown> = () => undefined;
 
 /**
  * Cache-aside with fill leases (docs/architecture.md, "Fill leases"):
@@ -53,19 +62,35 @@ export class ReadThrough {
   private readonly options: ResolvedCacheOptions;
   private readonly metrics: CacheMetrics;
   private readonly latency: CacheLatencyMetrics;
+  private readonly near: NearCache | undefined;
 
   constructor(
     redis: RedisClient,
     options: ResolvedCacheOptions,
     metrics: CacheMetrics,
     latency: CacheLatencyMetrics,
+    near?: NearCache,
   ) {
     this.redis = redis;
     this.options = options;
     this.metrics = metrics;
     this.latency = latency;
+    this.near = near;
   }
 
+  /**
+   * The near cache's answer, if it has one. Called before a read's context is built, so a near
+   * hit allocates nothing but its value.
+   */
+  nearHit<T>(key: string, variant: string, serializer: Serializer): CacheRead<T> | undefined {
+    if (!this.near?.covers(key)) return undefined;
+    const copy = this.near.get(key, variant);
+    return copy === undefined
+      ? undefined
+      : { value: serializer.deserialize(copy) as T, source: 'near' };
+  }
+
+  /** A read that `nearHit` did not answer. */
   async read<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
     const started = performance.now();
     let source: CacheRead<T>['source'] = 'loader';
@@ -79,6 +104,28 @@ export class ReadThrough {
   }
 
   private async readUntimed<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+    const near = this.near?.covers(context.key) ? this.near : undefined;
+    if (!near) return this.readRedis(context, NO_NEAR);
+    // Only what Redis held after this point may be kept near.
+    const admission = near.begin(context.key);
+    try {
+      return await this.readRedis(context, (value, redisExpiresAtMs) =>
+        near.admit(
+          admission,
+          context.nearVariant,
+          context.serializer.serialize(value),
+          redisExpiresAtMs,
+        ),
+      );
+    } finally {
+      near.abandon(admission);
+    }
+  }
+
+  private async readRedis<L, T>(
+    context: Context<L, T>,
+    admit: NearAdmit<T>,
+  ): Promise<CacheRead<T>> {
     const found = await this.redisOr(() => context.storage.get());
     if (found === REDIS_FAILED) return this.loadUncached(context);
     if (found) {
@@ -87,13 +134,14 @@ export class ReadThrough {
         this.options.leases &&
         shouldRefreshEarly(
           found.loadMs,
-          found.remainingMs,
+          found.expiresAtMs === undefined ? -1 : Math.max(0, found.expiresAtMs - Date.now()),
           this.options.earlyRefreshBeta,
           this.options.random,
         )
       ) {
         return this.refreshEarly(context, found.value);
       }
+      admit(found.value, found.expiresAtMs);
       return { value: found.value, source: 'cache' };
     }
     this.metrics.misses.inc();
@@ -102,7 +150,7 @@ export class ReadThrough {
     if (lease === REDIS_FAILED) return this.loadUncached(context);
     if ('found' in lease) return { value: lease.found, source: 'cache' };
     if (lease.token) return this.loadAndFill(context, lease.token);
-    return this.waitForFill(context);
+    return this.waitForFill(context, admit);
   }
 
   private async refreshEarly<L, T>(context: Context<L, T>, cached: T): Promise<CacheRead<T>> {
@@ -119,7 +167,10 @@ export class ReadThrough {
     }
   }
 
-  private async waitForFill<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+  private async waitForFill<L, T>(
+    context: Context<L, T>,
+    admit: NearAdmit<T>,
+  ): Promise<CacheRead<T>> {
     const deadline = Date.now() + this.options.leaseWaitMs;
     for (let attempt = 0; ; attempt++) {
       await sleep(backoffDelay(attempt, WAIT_BACKOFF, this.options.random));
@@ -127,6 +178,7 @@ export class ReadThrough {
       if (found === REDIS_FAILED) return this.loadUncached(context);
       if (found) {
         this.metrics.leaseWaits.inc({ outcome: 'hit' });
+        admit(found.value, found.expiresAtMs);
         return { value: found.value, source: 'cache', waitedForLease: true };
       }
       const lease = await this.redisOr(() => this.acquire(context));
@@ -146,13 +198,21 @@ export class ReadThrough {
     }
   }
 
+  /**
+   * Loads and fills under the lease. A fill is not kept near even when written: Redis reports
+   * the fill's own SET to every tracking connection, ours included, and in broadcast mode it
+   * merges all changes of a key made in one event-loop turn into one message, so this process
+   * cannot tell its own fill's notification from a change right after it. The next read's
+   * Redis hit (a GET writes nothing) keeps the value near.
+   */
   private async loadAndFill<L, T>(context: Context<L, T>, token: string): Promise<CacheRead<T>> {
+    const ttlMs = this.ttl(context);
     let loaded: L;
     let loadMs: number;
     let encoded: Encoded | undefined;
     try {
       ({ loaded, loadMs } = await this.timedLoad(context.loader));
-      encoded = context.storage.encode(loaded, loadMs);
+      encoded = context.storage.encode(loaded, loadMs, ttlMs);
     } catch (error) {
       await this.release(context.leaseKey, token);
       throw error;
@@ -165,7 +225,7 @@ export class ReadThrough {
     }
     const ready = encoded;
     const written = await this.redisOr(() =>
-      this.timedFill(() => context.storage.fillLeased(token, ready, this.ttl(context))),
+      this.timedFill(() => context.storage.fillLeased(token, ready, ttlMs)),
     );
     if (written === REDIS_FAILED) return { value, source: 'loader', fill: 'not_cached' };
     (written ? this.metrics.fills : this.metrics.fillsRefused).inc();
@@ -175,14 +235,15 @@ export class ReadThrough {
   private async loadAndFillUnleased<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
     const { loaded, loadMs } = await this.timedLoad(context.loader);
     const value = context.storage.project(loaded);
-    const encoded = context.storage.encode(loaded, loadMs);
+    const ttlMs = this.ttl(context);
+    const encoded = context.storage.encode(loaded, loadMs, ttlMs);
     if (!encoded) return { value, source: 'loader', fill: 'not_cached' };
     if (encoded.bytes > this.options.maxValueBytes) {
       this.metrics.tooLarge.inc();
       return { value, source: 'loader', fill: 'too_large' };
     }
     const failed = await this.redisOr(() =>
-      this.timedFill(() => context.storage.fillUnleased(encoded, this.ttl(context))),
+      this.timedFill(() => context.storage.fillUnleased(encoded, ttlMs)),
     );
     if (failed !== REDIS_FAILED) this.metrics.fills.inc();
     return { value, source: 'loader', fill: failed === REDIS_FAILED ? 'not_cached' : 'written' };

@@ -3,8 +3,8 @@ export interface Found<T> {
   value: T;
   /** Load time recorded at fill; undefined for values written by the invalidator's refresh. */
   loadMs: number | undefined;
-  /** Redis PTTL of the key (ms; -1 = no expiry). */
-  remainingMs: number;
+  /** When Redis expires the key (Unix ms), from the stored form; undefined when not known. */
+  expiresAtMs: number | undefined;
 }
 
 /** A loaded value in stored form: Redis arguments and their total size in bytes. */
@@ -22,8 +22,11 @@ export interface Storage<L, T> {
   get(): Promise<Found<T> | undefined>;
   /** What the caller receives for a freshly loaded value. */
   project(loaded: L): T;
-  /** The stored form of a loaded value; undefined when it cannot be cached (undefined). */
-  encode(loaded: L, loadMs: number): Encoded | undefined;
+  /**
+   * The stored form of a loaded value that will be written with `ttlMs` (it records the expiry);
+   * undefined when it cannot be cached (undefined).
+   */
+  encode(loaded: L, loadMs: number, ttlMs: number): Encoded | undefined;
   /** Writes only if `token` is still the lease; false when refused. */
   fillLeased(token: string, encoded: Encoded, ttlMs: number): Promise<boolean>;
   /** Writes unconditionally (leases off: the racy plain cache-aside). */

@@ -16,12 +16,9 @@ export function valueStorage<T>(
 ): Storage<T, T> {
   return {
     async get(): Promise<Found<T> | undefined> {
-      // One round trip; both commands name the same key, so this also works on a cluster.
-      const replies = await redis.pipeline().get(key).pttl(key).exec();
-      const [getReply, ttlReply] = replies ?? [];
-      if (getReply?.[0]) throw getReply[0];
-      const text = getReply?.[1] as string | null | undefined;
-      if (text === null || text === undefined) return undefined;
+      // One command: the expiry XFetch needs travels inside the stored value.
+      const text = await redis.get(key);
+      if (text === null) return undefined;
       const stored = decodeStoredValue(text);
       let value: T;
       try {
@@ -30,12 +27,12 @@ export function valueStorage<T>(
         // Unreadable (a serializer change, a foreign writer): a miss, so a fill replaces it.
         return undefined;
       }
-      return { value, loadMs: stored.loadMs, remainingMs: Number(ttlReply?.[1] ?? -1) };
+      return { value, loadMs: stored.loadMs, expiresAtMs: stored.expiresAtMs };
     },
     project: (loaded) => loaded,
-    encode(loaded, loadMs) {
+    encode(loaded, loadMs, ttlMs) {
       if (loaded === undefined) return undefined;
-      const text = encodeStoredValue(serializer.serialize(loaded), loadMs);
+      const text = encodeStoredValue(serializer.serialize(loaded), loadMs, Date.now() + ttlMs);
       return { args: [text], bytes: Buffer.byteLength(text) };
     },
     async fillLeased(token: string, encoded: Encoded, ttlMs: number) {

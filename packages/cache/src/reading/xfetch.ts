@@ -15,7 +15,7 @@ export function shouldRefreshEarly(
   random: () => number = Math.random,
 ): boolean {
   if (loadMs === undefined || loadMs <= 0 || beta <= 0) return false;
-  // A key without a TTL (PTTL -1) never expires; -2 means it vanished since the GET.
+  // -1: the expiry is not known (a value nobody loaded, or stored without one).
   if (remainingMs < 0) return false;
   // 1 - random() is in (0, 1], so ln() is finite or 0.
   return -loadMs * beta * Math.log(1 - random()) >= remainingMs;

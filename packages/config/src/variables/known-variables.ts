@@ -71,6 +71,8 @@ export const FRESHEN_VARIABLES: readonly string[] = [
   'KEY_PREFIX',
   'CACHE_TTL_MS',
   'CACHE_LEASES',
+  'NEAR_CACHE',
+  'NEAR_CACHE_TTL_MS',
   'PORT',
   // commands: demo, consistency checker, the example rules module, the local stack
   'DEMO_DURATION_SECONDS',
@@ -80,6 +82,9 @@ export const FRESHEN_VARIABLES: readonly string[] = [
   'CHECK_WRITERS',
   'CHECK_WRITE_PAUSE_MS',
   'CHECK_LOAD_DELAY_MS',
+  'CHECK_NEAR_CACHE',
+  'CHECK_NEAR_BOUND_MS',
+  'CHECK_NEAR_DELIVERY_OFF_RUN',
   'EXAMPLE_RULES_SCHEMA',
   'EXAMPLE_RULES_KEY_PREFIX',
   'FRESHEN_PG_PORT',

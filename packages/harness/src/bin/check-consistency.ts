@@ -20,6 +20,10 @@
 //   CHECK_FAILOVER (true)        standby reader; SIGKILL/SIGTERM (alternating) the active at 50 %
 //   CHECK_DURATION_SECONDS (10), CHECK_READERS (16), CHECK_WRITERS (4),
 //   CHECK_WRITE_PAUSE_MS (20), CHECK_LOAD_DELAY_MS (200)
+//   CHECK_NEAR_CACHE (true)      readers use the near cache; each near hit is audited
+//   CHECK_NEAR_BOUND_MS (250)    a near hit later than this after its key changed fails the check
+//   CHECK_NEAR_DELIVERY_OFF_RUN (true) one more run with near invalidations dropped: it must
+//                                find late near reads
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '@freshen/cache';
 import { ConfigError, toHostPort } from '@freshen/config';
@@ -74,7 +78,7 @@ try {
     redis: RedisClient,
     mode: 'standalone' | 'cluster',
     pipelineName: string,
-    leasesPerRun: boolean[],
+    runKinds: { leases: boolean; nearDelivery?: boolean }[],
   ) => {
     closeList.add(`${mode} cache keys`, () => deleteKeyspace(redis, name));
     say(
@@ -92,10 +96,15 @@ try {
       ...(mode === 'cluster' ? { redisClusterNodes: config.clusterNodes } : {}),
     });
     try {
-      for (const leases of leasesPerRun) {
+      for (const { leases, nearDelivery = true } of runKinds) {
         const run = runs.length + 1;
+        const near = config.nearCache
+          ? nearDelivery
+            ? ', near cache on'
+            : ', near cache on with its invalidations DROPPED'
+          : '';
         say(
-          `run ${run}: ${leases ? 'with' : 'WITHOUT'} leases on ${mode} Redis, ${config.readers} readers, ${config.writers} writers, ${config.durationMs / 1000} s, loads held up to ${config.loadDelayMs} ms...`,
+          `run ${run}: ${leases ? 'with' : 'WITHOUT'} leases on ${mode} Redis${near}, ${config.readers} readers, ${config.writers} writers, ${config.durationMs / 1000} s, loads held up to ${config.loadDelayMs} ms...`,
         );
         const result = await runConsistencyCheck({
           redis,
@@ -106,6 +115,9 @@ try {
           keyPrefix: name,
           leases,
           ...config,
+          ...(config.nearCache
+            ? { near: { delivery: nearDelivery, boundMs: config.nearBoundMs } }
+            : {}),
           hard: {
             pool,
             schema: name,
@@ -133,13 +145,14 @@ try {
   const redis = new Redis(config.redisUrl);
   closeList.add('redis', () => redis.quit());
   await measure(redis, 'standalone', name, [
-    ...Array.from({ length: config.runs }, () => true),
-    false,
+    ...Array.from({ length: config.runs }, () => ({ leases: true })),
+    { leases: false },
+    ...(config.nearDeliveryOffRun ? [{ leases: true, nearDelivery: false }] : []),
   ]);
   if (config.clusterNodes.length > 0) {
     const cluster = new Cluster(config.clusterNodes.map(toHostPort));
     closeList.add('redis cluster', () => cluster.quit());
-    await measure(cluster, 'cluster', `${name}_cluster`, [true]);
+    await measure(cluster, 'cluster', `${name}_cluster`, [{ leases: true }]);
   }
 } catch (error) {
   say(`consistency check failed: ${(error as Error).stack ?? String(error)}`);

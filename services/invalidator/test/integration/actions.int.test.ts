@@ -11,7 +11,7 @@ import {
 } from '@freshen/test-kit';
 import type { Producer } from 'kafkajs';
 import type { Invalidator } from '../../src/invalidator.ts';
-import { eventVersion } from '@freshen/storage';
+import { eventVersion, storedPayload } from '@freshen/storage';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { metricValue, newProducer, startTestInvalidator } from '../support/harness.ts';
 import { testRules } from '../support/test-rules.ts';
@@ -66,7 +66,7 @@ describe('invalidator actions against the stack', () => {
     await redis.set(leaseKeyFor(key), 'racing-fill-token');
     const event = itemEvent(schema, 2, { mode: 'refresh', name: 'new' });
     await send(event);
-    await waitFor(async () => (await redis.get(key)) === JSON.stringify(event.new), {
+    await waitFor(async () => storedPayload(await redis.get(key)) === JSON.stringify(event.new), {
       description: 'refreshed value',
     });
     expect(await redis.get(versionKeyFor(key))).toBe(eventVersion(event));
@@ -91,7 +91,7 @@ describe('invalidator actions against the stack', () => {
     for (let start = 0; start < events.length; start += 37)
       await send(...events.slice(start, start + 37));
     const last = events.at(-1)!;
-    await waitFor(async () => (await redis.get(key)) === JSON.stringify(last.new), {
+    await waitFor(async () => storedPayload(await redis.get(key)) === JSON.stringify(last.new), {
       description: 'value of the last change',
     });
     expect(await redis.get(versionKeyFor(key))).toBe(eventVersion(last));
@@ -108,7 +108,7 @@ describe('invalidator actions against the stack', () => {
       itemEvent(schema, 5, { mode: 'refresh', name }, { lsn: formatLsn(base + offset) });
     const current = at(10n, 'current');
     await send(current);
-    await waitFor(async () => (await redis.get(key)) === JSON.stringify(current.new), {
+    await waitFor(async () => storedPayload(await redis.get(key)) === JSON.stringify(current.new), {
       description: 'current value',
     });
     const refusedBefore = await metricValue(invalidator.metrics.refreshesRefused);
@@ -121,7 +121,7 @@ describe('invalidator actions against the stack', () => {
       },
     );
     // Older and equal were collapsed or sent in separate batches; either way neither was written.
-    expect(await redis.get(key)).toBe(JSON.stringify(current.new));
+    expect(storedPayload(await redis.get(key))).toBe(JSON.stringify(current.new));
     await send(at(10n, 'replay-again'));
     await waitFor(
       async () => (await metricValue(invalidator.metrics.refreshesRefused)) >= refusedBefore + 2,
@@ -129,10 +129,10 @@ describe('invalidator actions against the stack', () => {
         description: 'equal version refused',
       },
     );
-    expect(await redis.get(key)).toBe(JSON.stringify(current.new));
+    expect(storedPayload(await redis.get(key))).toBe(JSON.stringify(current.new));
     const newer = at(11n, 'newer');
     await send(newer);
-    await waitFor(async () => (await redis.get(key)) === JSON.stringify(newer.new), {
+    await waitFor(async () => storedPayload(await redis.get(key)) === JSON.stringify(newer.new), {
       description: 'newer value applied',
     });
     expect(await redis.get(versionKeyFor(key))).toBe(eventVersion(newer));
@@ -154,11 +154,11 @@ describe('invalidator actions against the stack', () => {
       { lsn: commitLsn, seq: 1 },
     );
     await send(first);
-    await waitFor(async () => (await redis.get(key)) === JSON.stringify(first.new), {
+    await waitFor(async () => storedPayload(await redis.get(key)) === JSON.stringify(first.new), {
       description: 'first update of the transaction applied',
     });
     await send(second);
-    await waitFor(async () => (await redis.get(key)) === JSON.stringify(second.new), {
+    await waitFor(async () => storedPayload(await redis.get(key)) === JSON.stringify(second.new), {
       description: 'second update of the same transaction applied',
     });
   });

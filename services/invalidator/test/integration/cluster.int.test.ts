@@ -9,7 +9,7 @@ import {
   waitFor,
 } from '@freshen/test-kit';
 import { truncateKeys } from '../../src/redis/truncate-keys.ts';
-import { eventVersion } from '@freshen/storage';
+import { eventVersion, storedPayload } from '@freshen/storage';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { newProducer, startTestInvalidator } from '../support/harness.ts';
 import { testRules } from '../support/test-rules.ts';
@@ -68,7 +68,7 @@ describe('Redis Cluster', () => {
       async () => {
         for (const event of events) {
           const key = item.key({ id: event.key.id as number });
-          if ((await cluster.get(key)) !== JSON.stringify(event.new)) return false;
+          if (storedPayload(await cluster.get(key)) !== JSON.stringify(event.new)) return false;
           if ((await cluster.get(versionKeyFor(key))) !== eventVersion(event)) return false;
         }
         return true;

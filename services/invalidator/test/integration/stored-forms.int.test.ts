@@ -1,6 +1,6 @@
 import { CacheClient } from '@freshen/cache';
 import { withCompanions } from '@freshen/keys';
-import { eventVersion } from '@freshen/storage';
+import { decodeStoredValue, eventVersion, storedPayload } from '@freshen/storage';
 import { redisTopologies, uniqueName, useCleanup } from '@freshen/test-kit';
 import { Cluster, type Redis } from 'ioredis';
 import { RedisApplier } from '../../src/redis/redis-applier.ts';
@@ -45,6 +45,11 @@ describe.each(topologies)('the stored forms on %s', (_name, connect) => {
     });
     const read = await cache.read(key, () => Promise.reject(new Error('must not load')));
     expect(read).toEqual({ value, source: 'cache' });
+    // The refresh records the key's expiry by Redis's clock, so that a hit needs no PTTL.
+    const stored = decodeStoredValue((await redis.get(key))!);
+    expect(stored.loadMs).toBeUndefined();
+    expect(stored.expiresAtMs! - Date.now()).toBeGreaterThan(50_000);
+    expect(stored.expiresAtMs! - Date.now()).toBeLessThanOrEqual(61_000);
     const older = eventVersion({ lsn: '0/200', seq: 0 });
     expect(
       await applier.apply({
@@ -90,7 +95,7 @@ describe.each(topologies)('the stored forms on %s', (_name, connect) => {
     // A newer change (the row inserted again) still refreshes.
     const newer = eventVersion({ lsn: '0/270', seq: 0 });
     await applier.apply({ deletes: [], refreshes: [{ ...refresh, version: newer }] });
-    expect(await redis.get(key)).toBe('"renamed"');
+    expect(storedPayload(await redis.get(key))).toBe('"renamed"');
   });
 
   it('leaves a tombstone for a key its batch refreshed and then deleted, before Redis ever saw the refresh', async () => {
@@ -111,6 +116,6 @@ describe.each(topologies)('the stored forms on %s', (_name, connect) => {
       deletes: [],
       refreshes: [{ key, value: '"v"', ttlMs: 60_000, version }],
     });
-    expect(await redis.get(key)).toBe('"v"');
+    expect(storedPayload(await redis.get(key))).toBe('"v"');
   });
 });

@@ -1,0 +1,181 @@
+/**
+ * npm run bench:cache — read latency and throughput of the cache's hit paths against a raw
+ * `GET` + `JSON.parse` of the same keys, from 1 and 8 concurrent callers, with the Redis
+ * commands each costs. A benchmark, not a test: prints a Markdown table with ratios and
+ * writes .bench/cache.json. Runs against a private redis-server so that the command counts
+ * are this benchmark's alone (the shared stack serves other work).
+ *   npm run bench:cache [-- --seconds 3]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CloseList } from '@freshen/runtime';
+import { startPrivateRedis } from '@freshen/test-kit';
+import { Redis } from 'ioredis';
+import { CacheClient } from '../src/index.ts';
+import { runReaders, summarize, type ReadFigures } from './read-loop.ts';
+import { measureStaleness, type StalenessFigures } from './staleness.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const HOT_KEYS = 1_000;
+const VALUE_BYTES = 250;
+const CALLERS = [1, 8] as const;
+const CHANGES_PER_SECOND = 2_000;
+const ROUNDS = 6;
+const secondsFlag = process.argv.indexOf('--seconds');
+const SECONDS = secondsFlag > 0 ? Number(process.argv[secondsFlag + 1]) : 3;
+
+const keyOf = (index: number) => `bench:hot:${index}`;
+const rawKeyOf = (index: number) => `bench:raw:${index}`;
+const valueOf = (index: number) => ({
+  id: index,
+  name: `item ${index}`,
+  note: 'x'.repeat(VALUE_BYTES - 60),
+});
+
+async function commandsProcessed(redis: Redis): Promise<number> {
+  const info = await redis.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+interface Row extends ReadFigures {
+  path: string;
+  callers: number;
+  redisCommandsPerSecond: number;
+}
+
+async function main(): Promise<void> {
+  const closing = new CloseList();
+  try {
+    const server = await startPrivateRedis(closing);
+    const redis = new Redis(server.url);
+    const stats = new Redis(server.url);
+    closing.add('redis clients', () => {
+      redis.disconnect();
+      stats.disconnect();
+    });
+    const cache = new CacheClient(redis, { ttlMs: 60 * 60 * 1000 });
+    const nearRedis = new Redis(server.url);
+    const near = new CacheClient(nearRedis, {
+      ttlMs: 60 * 60 * 1000,
+      // The probe would add its own commands to the counts; the staleness run measures instead.
+      nearCache: { prefixes: ['bench:hot:'], maxEntries: 2 * HOT_KEYS, probeIntervalMs: 0 },
+    });
+    closing.add('near cache', () => {
+      near.close();
+      nearRedis.disconnect();
+    });
+    await near.nearCacheReady();
+    for (let index = 0; index < HOT_KEYS; index++) {
+      await cache.getOrLoad(keyOf(index), () => Promise.resolve(valueOf(index)));
+      // What an application without the cache would store: the plain JSON text.
+      await redis.set(rawKeyOf(index), JSON.stringify(valueOf(index)));
+    }
+    const paths: Record<string, (key: string) => Promise<unknown>> = {
+      'raw GET + JSON.parse': async (key) =>
+        JSON.parse((await redis.get(`bench:raw:${key.slice('bench:hot:'.length)}`))!),
+      'getOrLoad, Redis hit': (key) =>
+        cache.getOrLoad(key, () => Promise.reject(new Error('miss'))),
+      'getOrLoad, near hit': (key) => near.getOrLoad(key, () => Promise.reject(new Error('miss'))),
+    };
+    // Every hot key near before timing (a fill's own invalidation may evict the first copy).
+    for (let round = 0; round < 3 && near.near!.size.entries < HOT_KEYS; round++) {
+      for (let index = 0; index < HOT_KEYS; index++)
+        await paths['getOrLoad, near hit']!(keyOf(index));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const rows: Row[] = [];
+    for (const callers of CALLERS) {
+      // A short warm-up so JIT and connection state are the same for every path.
+      for (const read of Object.values(paths)) {
+        await runReaders({ callers, seconds: 0.5, keys: HOT_KEYS, keyOf, read });
+      }
+      // The machine is shared: the paths take turns in short slices, so a noisy moment hits
+      // each of them alike instead of one whole row.
+      const slices = new Map(
+        Object.keys(paths).map((name) => [
+          name,
+          { latencies: [] as number[], seconds: 0, commands: 0 },
+        ]),
+      );
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, read] of Object.entries(paths)) {
+          const slice = slices.get(name)!;
+          const before = await commandsProcessed(stats);
+          const run = await runReaders({
+            callers,
+            seconds: SECONDS / ROUNDS,
+            keys: HOT_KEYS,
+            keyOf,
+            read,
+          });
+          // The INFO call itself and the one before it are not the reads' commands.
+          slice.commands += (await commandsProcessed(stats)) - before - 1;
+          for (const latency of run.latencies) slice.latencies.push(latency);
+          slice.seconds += run.seconds;
+        }
+      }
+      for (const [name, slice] of slices) {
+        const figures = summarize(slice.latencies, slice.seconds);
+        process.stderr.write(
+          `${name}, ${callers} caller(s): ${Math.round(figures.readsPerSecond)} reads/s\n`,
+        );
+        rows.push({
+          path: name,
+          callers,
+          ...figures,
+          redisCommandsPerSecond: slice.commands / slice.seconds,
+        });
+      }
+    }
+    const staleness = await measureStaleness({
+      writer: new Redis(server.url).on('error', () => undefined),
+      cache: near,
+      keys: Array.from({ length: HOT_KEYS }, (_, index) => keyOf(index)),
+      rate: CHANGES_PER_SECOND,
+      seconds: SECONDS,
+    });
+    report(rows, staleness);
+  } finally {
+    await closing.close();
+  }
+}
+
+function report(rows: Row[], staleness: StalenessFigures): void {
+  const find = (callers: number, prefix: string) =>
+    rows.find((row) => row.callers === callers && row.path.startsWith(prefix))!;
+  const lines = [
+    `| path | callers | reads/s | p50 µs | p99 µs | Redis cmds/s | reads/s vs raw | p99 vs raw |`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- |`,
+    ...rows.map((row) => {
+      const base = find(row.callers, 'raw');
+      return `| ${row.path} | ${row.callers} | ${Math.round(row.readsPerSecond)} | ${row.p50Us.toFixed(1)} | ${row.p99Us.toFixed(1)} | ${Math.round(row.redisCommandsPerSecond)} | ${(row.readsPerSecond / base.readsPerSecond).toFixed(2)}x | ${(row.p99Us / base.p99Us).toFixed(2)}x |`;
+    }),
+  ];
+  const ratios = CALLERS.map((callers) => {
+    const raw = find(callers, 'raw');
+    const hit = find(callers, 'getOrLoad, Redis');
+    const near = find(callers, 'getOrLoad, near');
+    return {
+      callers,
+      redisHitThroughputVsRawGet: hit.readsPerSecond / raw.readsPerSecond,
+      redisHitP99VsRawGet: hit.p99Us / raw.p99Us,
+      nearHitP99TimesLowerThanRedisHit: hit.p99Us / near.p99Us,
+    };
+  });
+  for (const ratio of ratios) {
+    lines.push(
+      `\n${ratio.callers} caller(s): Redis hit ${ratio.redisHitThroughputVsRawGet.toFixed(2)}x raw GET reads/s (target >= 0.9), p99 ${ratio.redisHitP99VsRawGet.toFixed(2)}x raw (target <= 1.2); near hit p99 ${ratio.nearHitP99TimesLowerThanRedisHit.toFixed(1)}x lower than a Redis hit (target >= 20)`,
+    );
+  }
+  lines.push(
+    `\nstaleness window at ${Math.round(staleness.changesPerSecond)} changes/s (${staleness.measured}/${staleness.changes} changes timed): p50 ${staleness.p50Us.toFixed(0)} µs, p99 ${staleness.p99Us.toFixed(0)} µs, max ${staleness.maxUs.toFixed(0)} µs`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
+  writeFileSync(
+    path.join(ROOT, '.bench/cache.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), hotKeys: HOT_KEYS, valueBytes: VALUE_BYTES, seconds: SECONDS, rows, ratios, staleness }, null, 2)}\n`,
+  );
+}
+
+await main();
