@@ -6,15 +6,24 @@ export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
 export { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 export {
   deleteKeysWithPrefix,
-  newKafka,
-  newKafkaAdmin,
   newPgClient,
   newRedis,
   newRedisCluster,
   redisTopologies,
   newSchema,
-  newTopic,
 } from './resources.ts';
+// Re-exported so tests find every helper in one place.
+export { committedOffsets, topicEnds, topicStarts } from '@freshen/kafka';
+export {
+  kafkaConnection,
+  newKafkaAdmin,
+  newTestProducer,
+  newTopic,
+  readMessages,
+  type ReadMessage,
+  type TestMessage,
+  type TestProducer,
+} from './kafka-clients.ts';
 export { jsonLines } from './json-lines.ts';
 export { stackSettings, type StackSettings } from './stack.ts';
 export { uniqueName } from './unique-name.ts';

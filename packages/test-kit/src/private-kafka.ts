@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { findStackEnvFile } from '@freshen/config';
 import { freePort, type CloseList } from '@freshen/runtime';
-import { logLevel, Kafka } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { restartableProcess } from './restartable-process.ts';
 
 export interface PrivateKafka {
@@ -25,21 +25,19 @@ function kafkaLibs(): string {
 }
 
 async function answersMetadata(broker: string): Promise<boolean> {
-  const admin = new Kafka({
+  const admin = new Admin({
     clientId: 'freshen-private-probe',
-    brokers: [broker],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1000,
-    retry: { retries: 0 },
-  }).admin();
+    bootstrapBrokers: [broker],
+    connectTimeout: 1000,
+    retries: 0,
+  });
   try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0;
+    const cluster = await admin.metadata({ topics: [], forceUpdate: true });
+    return cluster.brokers.size > 0;
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.close().catch(() => {});
   }
 }
 

@@ -71,7 +71,6 @@ export const readerConfigSchema = {
   BATCH_MAX_EVENTS: integer({
     min: 1,
     max: 100_000,
-    // kafkajs groups a request's messages in time quadratic in their number per partition.
     default: 1_000,
     doc: 'Most events in one Kafka produce request.',
   }),
@@ -110,10 +109,6 @@ export const readerConfigSchema = {
     max: 60_000,
     default: 1_000,
     doc: "How often a standby tries to take the slot's advisory lock.",
-  }),
-  KAFKA_CLIENT: oneOf(['kafkajs', 'platformatic'], {
-    default: 'platformatic',
-    doc: 'Kafka client library behind the publisher (both: idempotent, acks=all, murmur2 key placement).',
   }),
   KAFKA_CONNECT_ATTEMPTS: integer({
     min: 0,

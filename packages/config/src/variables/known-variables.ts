@@ -35,7 +35,6 @@ export const FRESHEN_VARIABLES: readonly string[] = [
   'MAX_IN_FLIGHT_BYTES',
   'STATUS_INTERVAL_MS',
   'LOCK_POLL_MS',
-  'KAFKA_CLIENT',
   'KAFKA_CONNECT_ATTEMPTS',
   'FRESHEN_UNSAFE_CONFIRM_ON_RECEIPT',
   // invalidator
