@@ -1,4 +1,5 @@
 export { createKafkaAdmin, kafkaClientOptions, type KafkaConnection } from './kafka-client.ts';
+export { kafkaSecurityProblem, securityOptions } from './kafka-security.ts';
 export {
   describeKafkaError,
   isTooLargeError,

@@ -1,5 +1,7 @@
 import { Admin, type BaseOptions } from '@platformatic/kafka';
 import { SECOND } from '@freshen/runtime';
+import type { KafkaSecurity } from '@freshen/config';
+import { securityOptions } from './kafka-security.ts';
 
 /** Where and as whom to reach the cluster: the part every Kafka client of Freshen shares. */
 export interface KafkaConnection {
@@ -7,6 +9,8 @@ export interface KafkaConnection {
   clientId: string;
   /** Milliseconds to wait for a TCP connection. Default 3 s. */
   connectTimeoutMs?: number;
+  /** TLS and SASL; absent for a plain, unauthenticated cluster. */
+  security?: KafkaSecurity;
 }
 
 /**
@@ -16,11 +20,15 @@ export interface KafkaConnection {
  */
 export function kafkaClientOptions(
   connection: KafkaConnection,
-): Pick<BaseOptions, 'clientId' | 'bootstrapBrokers' | 'connectTimeout'> {
+): Pick<
+  BaseOptions,
+  'clientId' | 'bootstrapBrokers' | 'connectTimeout' | 'tls' | 'tlsServerName' | 'sasl'
+> {
   return {
     clientId: connection.clientId,
     bootstrapBrokers: [...connection.brokers],
     connectTimeout: connection.connectTimeoutMs ?? 3 * SECOND,
+    ...securityOptions(connection.security, connection.brokers),
   };
 }
 

@@ -2,7 +2,12 @@ export { drainWithPgRecvlogical } from './bench/pg-recvlogical.ts';
 export { useCleanup } from './cleanup.ts';
 // Re-exported so tests find every helper in one place.
 export { freePort } from '@freshen/runtime';
-export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+export {
+  startPrivateKafka,
+  type PrivateKafka,
+  type PrivateKafkaOptions,
+  type ScramUser,
+} from './private-kafka.ts';
 export { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 export {
   deleteKeysWithPrefix,

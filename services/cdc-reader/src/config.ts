@@ -1,6 +1,9 @@
 import {
   boolean,
+  ConfigError,
   hostPorts,
+  KAFKA_SECURITY_OPTIONS,
+  kafkaSecurityOf,
   integer,
   list,
   oneOf,
@@ -11,6 +14,7 @@ import {
   withStackEnv,
   type ConfigOf,
   type Env,
+  type KafkaSecurity,
 } from '@freshen/config';
 import { DEFAULT_TOPIC_TEMPLATE } from './publishing/topic-naming.ts';
 
@@ -24,6 +28,7 @@ export const readerConfigSchema = {
     doc: 'Postgres to read (wal_level=logical; the role needs REPLICATION).',
   }),
   KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers.' }),
+  ...KAFKA_SECURITY_OPTIONS,
   SLOT_NAME: string({
     pattern: NAME,
     default: 'freshen',
@@ -138,9 +143,15 @@ export const readerConfigSchema = {
   FRESHEN_UNSAFE_CONFIRM_ON_RECEIPT: boolean({ default: false, doc: 'Test only. Never set.' }),
 };
 
-export type ReaderConfig = ConfigOf<typeof readerConfigSchema>;
+export type ReaderConfig = ConfigOf<typeof readerConfigSchema> & {
+  /** TLS and SASL to the brokers, from the KAFKA_TLS* and KAFKA_SASL_* settings. */
+  readonly kafkaSecurity: KafkaSecurity | undefined;
+};
 
 /** Reads and validates the configuration once (process.env + .stack/env for local runs). */
 export function readReaderConfig(env: Env = process.env, cwd = process.cwd()): ReaderConfig {
-  return readConfig(readerConfigSchema, withStackEnv(env, cwd));
+  const raw = readConfig(readerConfigSchema, withStackEnv(env, cwd));
+  const security = kafkaSecurityOf(raw);
+  if ('problems' in security) throw new ConfigError(security.problems);
+  return { ...raw, kafkaSecurity: security.security };
 }

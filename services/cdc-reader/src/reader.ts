@@ -340,6 +340,7 @@ function newPublisher(config: ReaderConfig, logger: Logger): EventPublisher {
     connection: {
       brokers: config.KAFKA_BROKERS,
       clientId: `freshen-cdc-reader-${config.SLOT_NAME}`,
+      security: config.kafkaSecurity,
     },
     logger,
     partitions: config.TOPIC_PARTITIONS,

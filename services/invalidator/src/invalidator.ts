@@ -4,9 +4,11 @@ import {
   ensureTopics,
   createKafkaAdmin,
   type ChangeConsumer,
+  kafkaSecurityProblem,
   type KafkaConnection,
   type TopicSelection,
 } from '@freshen/kafka';
+import type { KafkaSecurity } from '@freshen/config';
 import type { RuleSet } from '@freshen/rules';
 import {
   backoffDelay,
@@ -31,6 +33,8 @@ import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from './redis/redis-
 
 export interface InvalidatorOptions {
   kafkaBrokers: string[];
+  /** TLS and SASL to the brokers (KAFKA_TLS*, KAFKA_SASL_*); absent: plain, unauthenticated. */
+  kafkaSecurity?: KafkaSecurity;
   redis: RedisTarget;
   groupId: string;
   /** Explicit topics, or every topic matching the pattern (the DLQ topic is always excluded). */
@@ -159,9 +163,17 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
         await attemptCleanup.close().catch(() => {});
         if (closing) throw error;
         const delay = backoffDelay(attempt, START_RETRY);
+        // A refused password or certificate is named as such (once), not as "unreachable".
+        const refusal = kafkaSecurityProblem(error, {
+          brokers: options.kafkaBrokers,
+          security: options.kafkaSecurity,
+        });
         status.fail(
           'kafka',
-          `Kafka not reachable at ${options.kafkaBrokers.join(',')} (${errorSummary(error)}); retrying`,
+          refusal ??
+            `Kafka not reachable at ${options.kafkaBrokers.join(',')} (${errorSummary(error)}); retrying`,
+          {},
+          { cause: refusal !== undefined },
         );
         logger.warn(
           { err: error, brokers: options.kafkaBrokers, attempt: attempt + 1, retryInMs: delay },
@@ -203,6 +215,7 @@ async function connectKafka(
   const connection: KafkaConnection = {
     brokers: options.kafkaBrokers,
     clientId: `invalidator-${options.groupId}`,
+    security: options.kafkaSecurity,
   };
   const admin = createKafkaAdmin(connection, { retries: ADMIN_RETRIES, retryDelay: 100 });
   try {

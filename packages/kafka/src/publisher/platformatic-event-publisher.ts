@@ -2,6 +2,7 @@ import { Producer, type Admin, type MessageToProduce } from '@platformatic/kafka
 import { CloseList, FreshenError, SECOND, sleep, type Logger } from '@freshen/runtime';
 import { createKafkaAdmin, kafkaClientOptions, type KafkaConnection } from '../kafka-client.ts';
 import { describeKafkaError as describe, isOnly } from '../kafka-errors.ts';
+import { kafkaSecurityProblem } from '../kafka-security.ts';
 import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
 import { javaCompatiblePartition } from './java-compatible-partitioner.ts';
 import { classifyProduceError } from './produce-errors.ts';
@@ -70,7 +71,8 @@ export class PlatformaticEventPublisher implements EventPublisher {
     } catch (error) {
       throw new FreshenError(
         'KAFKA_UNAVAILABLE',
-        `cannot connect to Kafka: ${describe(error)}. Check KAFKA_BROKERS and that the brokers are up.`,
+        kafkaSecurityProblem(error, this.options.connection) ??
+          `cannot connect to Kafka: ${describe(error)}. Check KAFKA_BROKERS and that the brokers are up.`,
         { cause: error },
       );
     }
