@@ -1,6 +1,6 @@
 // Exits 0 when the Kafka broker at argv[2] answers a metadata request, 1 otherwise.
 // Used by the stack scripts as the broker's readiness probe.
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 
 const broker = process.argv[2];
 if (!broker) {
@@ -8,21 +8,19 @@ if (!broker) {
   process.exit(2);
 }
 
-const admin = new Kafka({
+const admin = new Admin({
   clientId: 'freshen-stack-probe',
-  brokers: [broker],
-  logLevel: logLevel.NOTHING,
-  connectionTimeout: 1000,
+  bootstrapBrokers: [broker],
+  connectTimeout: 1000,
   requestTimeout: 2000,
-  retry: { retries: 0 },
-}).admin();
+  retries: 0,
+});
 
 try {
-  await admin.connect();
-  const cluster = await admin.describeCluster();
-  process.exit(cluster.brokers.length > 0 && cluster.controller !== null ? 0 : 1);
+  const cluster = await admin.metadata({ topics: [], forceUpdate: true });
+  process.exit(cluster.brokers.size > 0 && cluster.controllerId >= 0 ? 0 : 1);
 } catch {
   process.exit(1);
 } finally {
-  await admin.disconnect().catch(() => {});
+  await admin.close().catch(() => {});
 }

@@ -80,8 +80,7 @@ kafka_dead() {
 }
 
 kafka_ready() {
-  # --no-warnings: kafkajs trips a harmless TimeoutNegativeWarning on Node 24.
-  node --no-warnings "$ROOT/infra/stack/kafka-ready.ts" "127.0.0.1:$KAFKA_PORT"
+  node "$ROOT/infra/stack/kafka-ready.ts" "127.0.0.1:$KAFKA_PORT"
 }
 
 kafka_up() {

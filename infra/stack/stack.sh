@@ -32,7 +32,7 @@ up() {
   redis_prereqs
   kafka_prereqs
   need_cmd node "Install Node.js 22+ and run 'npm ci' first."
-  [ -d "$ROOT/node_modules/kafkajs" ] || die "dependencies are not installed. Run 'npm ci' first."
+  [ -d "$ROOT/node_modules/@platformatic/kafka" ] || die "dependencies are not installed. Run 'npm ci' first."
   mkdir -p "$STACK_DIR"
   local started=$SECONDS
   pg_up

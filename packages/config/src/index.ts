@@ -5,6 +5,13 @@ export { describeConfig, readConfig } from './read-config.ts';
 export type { Env } from './option.ts';
 export { redactSecrets, redactUrl } from './redact.ts';
 export { OPS_HOST_OPTION } from './ops-host.ts';
+export {
+  KAFKA_SECURITY_OPTIONS,
+  kafkaSecurityOf,
+  SASL_MECHANISMS,
+  type KafkaSecurity,
+  type SaslMechanism,
+} from './kafka-security.ts';
 export { findStackEnvFile, parseDotenv, withStackEnv } from './stack-env.ts';
 export {
   REDIS_TARGET_OPTIONS,

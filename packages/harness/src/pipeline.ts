@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { createKafkaClient, ensureTopics } from '@freshen/kafka';
-import { CloseList, createLogger, freePort, notYet, SECOND, waitFor } from '@freshen/runtime';
-import type { Admin } from 'kafkajs';
+import { committedOffsets, createKafkaAdmin, ensureTopics, topicEnds } from '@freshen/kafka';
+import { CloseList, freePort, notYet, SECOND, waitFor } from '@freshen/runtime';
+import type { Admin } from '@platformatic/kafka';
 import pg from 'pg';
 import { findRepoRoot } from './repo-root.ts';
 import { dropSlotAndPublication } from './slot-cleanup.ts';
@@ -102,20 +102,16 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
     closeList.add('postgres', () => db.end());
     closeList.add('slot and publication', () => dropSlotAndPublication(db, name));
 
-    const kafka = createKafkaClient({
-      brokers: settings.kafkaBrokers,
-      clientId: `${name}-harness`,
-      logger: createLogger('pipeline', { level: 'silent' }),
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    closeList.add('kafka admin', () => admin.disconnect());
+    const admin = createKafkaAdmin({ brokers: settings.kafkaBrokers, clientId: `${name}-harness` });
+    closeList.add('kafka admin', () => admin.close());
     await ensureTopics(admin, [
       ...topics.map((topic) => ({ topic, numPartitions: settings.partitions ?? 3 })),
       { topic: dlqTopic, numPartitions: 1 },
     ]);
     closeList.add('topics', () => admin.deleteTopics({ topics: [...topics, dlqTopic] }));
-    closeList.add('consumer group', () => admin.deleteGroups([groupId]).catch(() => {}));
+    closeList.add('consumer group', () =>
+      admin.deleteGroups({ groups: [groupId] }).catch(() => {}),
+    );
 
     const readerOptions = {
       name: 'cdc-reader',
@@ -281,17 +277,17 @@ async function waitForApplied(
   followEnds = false,
 ): Promise<void> {
   await waitForSlotConfirm(db, slot, timeoutMs);
-  const fixedEnds = new Map<string, { partition: number; high: string }[]>();
-  for (const topic of topics) fixedEnds.set(topic, await admin.fetchTopicOffsets(topic));
+  const fixedEnds = new Map<string, Map<number, bigint>>();
+  for (const topic of topics) fixedEnds.set(topic, await topicEnds(admin, topic));
   await waitFor(
     async () => {
-      const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
-      for (const { topic, partitions } of committed) {
-        const ends = followEnds ? await admin.fetchTopicOffsets(topic) : fixedEnds.get(topic);
-        for (const end of ends ?? []) {
-          const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-          if (end.high !== '0' && BigInt(done) < BigInt(end.high))
-            return notYet(`${topic}[${end.partition}] at ${done} of ${end.high}`);
+      for (const topic of topics) {
+        const committed = await committedOffsets(admin, groupId, topic);
+        const ends = followEnds ? await topicEnds(admin, topic) : fixedEnds.get(topic)!;
+        for (const [partition, end] of ends) {
+          const done = committed.get(partition) ?? -1n;
+          if (end !== 0n && done < end)
+            return notYet(`${topic}[${partition}] at ${done} of ${end}`);
         }
       }
       return true;

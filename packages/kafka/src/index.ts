@@ -1,17 +1,24 @@
-export { createKafkaClient, type KafkaClientOptions } from './kafka-client.ts';
-export { isTooLargeError, kafkaErrorType } from './kafka-errors.ts';
+export { createKafkaAdmin, kafkaClientOptions, type KafkaConnection } from './kafka-client.ts';
+export { kafkaSecurityProblem, securityOptions } from './kafka-security.ts';
+export {
+  describeKafkaError,
+  isTooLargeError,
+  kafkaErrorNames,
+  kafkaErrorType,
+} from './kafka-errors.ts';
+export { committedOffsets, topicEnds, topicStarts } from './offsets.ts';
 export {
   ensureTopics,
+  partitionCount,
   waitForTopicMetadata,
   type EnsureTopicsOptions,
   type TopicSpec,
 } from './topics.ts';
 export { type EventPublisher, type OutgoingMessage } from './publisher/event-publisher.ts';
 export {
-  KafkaEventPublisher,
-  type KafkaEventPublisherOptions,
-} from './publisher/kafka-event-publisher.ts';
-// PlatformaticEventPublisher is exported from '@freshen/kafka/platformatic' only (ESM-only client).
+  PlatformaticEventPublisher,
+  type PlatformaticEventPublisherOptions,
+} from './publisher/platformatic-event-publisher.ts';
 export { javaCompatiblePartition } from './publisher/java-compatible-partitioner.ts';
 export {
   type BatchHandler,
@@ -31,7 +38,8 @@ export {
   type DeadLetterProducer,
 } from './consumer/dead-letter-producer.ts';
 export {
-  createKafkajsConsumer,
+  createGroupConsumer,
+  RebalanceInProgress,
   type ConsumerHealthListener,
-  type KafkajsConsumerOptions,
-} from './consumer/kafkajs-consumer.ts';
+  type GroupConsumerOptions,
+} from './consumer/group-consumer.ts';

@@ -1,6 +1,6 @@
+import type { Admin } from '@platformatic/kafka';
 import { backoffDelay, SECOND, sleep } from '@freshen/runtime';
-import type { Admin } from 'kafkajs';
-import { kafkaErrorType } from './kafka-errors.ts';
+import { isOnly } from './kafka-errors.ts';
 
 export interface TopicSpec {
   topic: string;
@@ -20,10 +20,9 @@ export interface EnsureTopicsOptions {
  * Creates the topics that do not exist yet; existing ones are left as they are (their
  * partition count is never changed here, because that would move keys between partitions
  * and break per-row ordering). Resolves only once the broker serves every new topic's
- * metadata with a leader for each partition: kafkajs's own `waitForLeaders` gives up with
- * "This server does not host this topic-partition" when a broker was just restarted (it
- * crashed the invalidator and `bench:e2e`), so creation is followed by our own wait, and a
- * topic that another instance created meanwhile counts as created.
+ * metadata with a leader for each partition (a broker that was just restarted answers
+ * "This server does not host this topic-partition" for a while), and a topic that another
+ * instance created meanwhile counts as created.
  */
 export async function ensureTopics(
   admin: Admin,
@@ -33,22 +32,22 @@ export async function ensureTopics(
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.topic));
   if (missing.length === 0) return [];
-  try {
-    await admin.createTopics({
-      waitForLeaders: false,
-      topics: missing.map((spec) => ({
-        topic: spec.topic,
-        numPartitions: spec.numPartitions,
-        replicationFactor: spec.replicationFactor ?? 1,
-        configEntries: Object.entries(spec.configEntries ?? {}).map(([name, value]) => ({
+  // One request per topic: partitions and replicas are per request in this client.
+  for (const spec of missing) {
+    try {
+      await admin.createTopics({
+        topics: [spec.topic],
+        partitions: spec.numPartitions,
+        replicas: spec.replicationFactor ?? 1,
+        configs: Object.entries(spec.configEntries ?? {}).map(([name, value]) => ({
           name,
           value,
         })),
-      })),
-    });
-  } catch (error) {
-    // Two instances starting together both create the DLQ: the loser's topic exists all the same.
-    if (!isOnlyAlreadyExists(error)) throw error;
+      });
+    } catch (error) {
+      // Two instances starting together both create the DLQ: the loser's topic exists all the same.
+      if (!isOnly(error, 'TOPIC_ALREADY_EXISTS')) throw error;
+    }
   }
   await waitForTopicMetadata(
     admin,
@@ -58,11 +57,10 @@ export async function ensureTopics(
   return missing.map((spec) => spec.topic);
 }
 
-function isOnlyAlreadyExists(error: unknown): boolean {
-  const { errors } = error as { errors?: unknown[] };
-  if (Array.isArray(errors) && errors.length > 0)
-    return errors.every((inner) => kafkaErrorType(inner) === 'TOPIC_ALREADY_EXISTS');
-  return kafkaErrorType(error) === 'TOPIC_ALREADY_EXISTS';
+/** Partition count of `topic` as the cluster serves it now; 0 when it is unknown. */
+export async function partitionCount(admin: Admin, topic: string): Promise<number> {
+  const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
+  return metadata.topics.get(topic)?.partitionsCount ?? 0;
 }
 
 /** Polls metadata until every partition of every topic has a leader, or throws at the deadline. */
@@ -75,14 +73,11 @@ export async function waitForTopicMetadata(
   for (let attempt = 0; ; attempt++) {
     let lastError: unknown;
     try {
-      const { topics: served } = await admin.fetchTopicMetadata({ topics });
-      const ready =
-        served.length === topics.length &&
-        served.every(
-          (topic) =>
-            topic.partitions.length > 0 &&
-            topic.partitions.every((partition) => partition.leader >= 0),
-        );
+      const { topics: served } = await admin.metadata({ topics, forceUpdate: true });
+      const ready = topics.every((topic) => {
+        const partitions = served.get(topic)?.partitions ?? [];
+        return partitions.length > 0 && partitions.every((partition) => partition.leader >= 0);
+      });
       if (ready) return;
     } catch (error) {
       // UNKNOWN_TOPIC_OR_PARTITION / LEADER_NOT_AVAILABLE while the controller propagates.

@@ -7,7 +7,12 @@ export {
   type PrivatePostgres,
   type PrivatePostgresOptions,
 } from './private-postgres.ts';
-export { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+export {
+  startPrivateKafka,
+  type PrivateKafka,
+  type PrivateKafkaOptions,
+  type ScramUser,
+} from './private-kafka.ts';
 export {
   startPrivateRedis,
   testTlsOptions,
@@ -19,15 +24,24 @@ export { startPrivateRedisCluster, type PrivateRedisCluster } from './private-re
 export { startPrivateRedisSentinel, type PrivateRedisSentinel } from './private-redis-sentinel.ts';
 export {
   deleteKeysWithPrefix,
-  newKafka,
-  newKafkaAdmin,
   newPgClient,
   newRedis,
   newRedisCluster,
   redisTopologies,
   newSchema,
-  newTopic,
 } from './resources.ts';
+// Re-exported so tests find every helper in one place.
+export { committedOffsets, topicEnds, topicStarts } from '@freshen/kafka';
+export {
+  kafkaConnection,
+  newKafkaAdmin,
+  newTestProducer,
+  newTopic,
+  readMessages,
+  type ReadMessage,
+  type TestMessage,
+  type TestProducer,
+} from './kafka-clients.ts';
 export { jsonLines } from './json-lines.ts';
 export { stackSettings, type StackSettings } from './stack.ts';
 export { uniqueName } from './unique-name.ts';

@@ -1,12 +1,8 @@
-import { createKafkaClient, ensureTopics } from '@freshen/kafka';
-import { createLogger, type CloseList } from '@freshen/runtime';
+import type { CloseList } from '@freshen/runtime';
 import { Cluster, Redis } from 'ioredis';
-import type { Admin, Kafka } from 'kafkajs';
 import pg from 'pg';
 import { stackSettings } from './stack.ts';
 import { uniqueName } from './unique-name.ts';
-
-const quiet = createLogger('test', { level: 'silent' });
 
 /** A connected pg client to the stack's database, closed by `cleanup`. */
 export async function newPgClient(cleanup: CloseList): Promise<pg.Client> {
@@ -29,32 +25,6 @@ export async function newSchema(
   await db.query(`create schema ${schema}`);
   cleanup.add(`drop schema ${schema}`, () => db.query(`drop schema if exists ${schema} cascade`));
   return schema;
-}
-
-/** A kafkajs client for the stack's broker. */
-export function newKafka(clientId = uniqueName('test')): Kafka {
-  return createKafkaClient({ brokers: stackSettings().kafkaBrokers, clientId, logger: quiet });
-}
-
-/** A connected Kafka admin, disconnected by `cleanup`. */
-export async function newKafkaAdmin(cleanup: CloseList): Promise<Admin> {
-  const admin = newKafka().admin();
-  await admin.connect();
-  cleanup.add('kafka admin', () => admin.disconnect());
-  return admin;
-}
-
-/** Creates a topic with a unique name, deleted by `cleanup`. */
-export async function newTopic(
-  cleanup: CloseList,
-  admin: Admin,
-  prefix = 'test',
-  numPartitions = 1,
-): Promise<string> {
-  const topic = uniqueName(prefix);
-  await ensureTopics(admin, [{ topic, numPartitions }]);
-  cleanup.add(`delete topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }));
-  return topic;
 }
 
 /**

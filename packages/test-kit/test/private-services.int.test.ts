@@ -1,6 +1,12 @@
 import { Redis } from 'ioredis';
-import { logLevel, Kafka } from 'kafkajs';
-import { startPrivateKafka, startPrivateRedis, uniqueName, useCleanup } from '../src/index.ts';
+import {
+  kafkaConnection,
+  newKafkaAdmin,
+  newTopic,
+  startPrivateKafka,
+  startPrivateRedis,
+  useCleanup,
+} from '../src/index.ts';
 
 const cleanup = useCleanup();
 
@@ -18,17 +24,11 @@ describe('private services for fault tests', () => {
 
   it('a private Kafka keeps its topics across a kill and restart', async () => {
     const kafka = await startPrivateKafka(cleanup);
-    const client = new Kafka({ clientId: 't', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
-    const admin = client.admin();
-    await admin.connect();
-    const topic = uniqueName('private');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    await admin.disconnect();
+    const admin = await newKafkaAdmin(cleanup, kafkaConnection(kafka.brokers));
+    const topic = await newTopic(cleanup, admin, 'private', 2);
     await kafka.stop();
     await kafka.start();
-    const again = client.admin();
-    await again.connect();
+    const again = await newKafkaAdmin(cleanup, kafkaConnection(kafka.brokers));
     expect(await again.listTopics()).toContain(topic);
-    await again.disconnect();
   });
 });

@@ -6,8 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createKafkaClient } from '@freshen/kafka';
-import { createLogger } from '@freshen/runtime';
+import { createKafkaAdmin } from '@freshen/kafka';
 import { spawnService } from '@freshen/harness';
 import { drainWithPgRecvlogical, stackSettings } from '@freshen/test-kit';
 import pg from 'pg';
@@ -218,17 +217,12 @@ async function main(): Promise<void> {
   } finally {
     await db.query(`drop schema ${schema} cascade`).catch(() => {});
     await db.end();
-    const admin = createKafkaClient({
-      brokers: brokers.split(','),
-      clientId: 'bench-cleanup',
-      logger: createLogger('bench', { level: 'silent' }),
-    }).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin({ brokers: brokers.split(','), clientId: 'bench-cleanup' });
     const existing = new Set(await admin.listTopics());
     await admin
       .deleteTopics({ topics: [...topics].filter((topic) => existing.has(topic)) })
       .catch(() => {});
-    await admin.disconnect();
+    await admin.close();
   }
 
   const lines = [

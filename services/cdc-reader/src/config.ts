@@ -1,6 +1,9 @@
 import {
   boolean,
+  ConfigError,
   hostPorts,
+  KAFKA_SECURITY_OPTIONS,
+  kafkaSecurityOf,
   integer,
   list,
   oneOf,
@@ -11,6 +14,7 @@ import {
   withStackEnv,
   type ConfigOf,
   type Env,
+  type KafkaSecurity,
 } from '@freshen/config';
 import { DEFAULT_TOPIC_TEMPLATE } from './publishing/topic-naming.ts';
 
@@ -24,6 +28,7 @@ export const readerConfigSchema = {
     doc: 'Postgres to read (wal_level=logical; the role needs REPLICATION).',
   }),
   KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers.' }),
+  ...KAFKA_SECURITY_OPTIONS,
   SLOT_NAME: string({
     pattern: NAME,
     default: 'freshen',
@@ -71,7 +76,6 @@ export const readerConfigSchema = {
   BATCH_MAX_EVENTS: integer({
     min: 1,
     max: 100_000,
-    // kafkajs groups a request's messages in time quadratic in their number per partition.
     default: 1_000,
     doc: 'Most events in one Kafka produce request.',
   }),
@@ -111,10 +115,6 @@ export const readerConfigSchema = {
     default: 1_000,
     doc: "How often a standby tries to take the slot's advisory lock.",
   }),
-  KAFKA_CLIENT: oneOf(['kafkajs', 'platformatic'], {
-    default: 'platformatic',
-    doc: 'Kafka client library behind the publisher (both: idempotent, acks=all, murmur2 key placement).',
-  }),
   KAFKA_CONNECT_ATTEMPTS: integer({
     min: 0,
     max: 1_000_000,
@@ -143,9 +143,15 @@ export const readerConfigSchema = {
   FRESHEN_UNSAFE_CONFIRM_ON_RECEIPT: boolean({ default: false, doc: 'Test only. Never set.' }),
 };
 
-export type ReaderConfig = ConfigOf<typeof readerConfigSchema>;
+export type ReaderConfig = ConfigOf<typeof readerConfigSchema> & {
+  /** TLS and SASL to the brokers, from the KAFKA_TLS* and KAFKA_SASL_* settings. */
+  readonly kafkaSecurity: KafkaSecurity | undefined;
+};
 
 /** Reads and validates the configuration once (process.env + .stack/env for local runs). */
 export function readReaderConfig(env: Env = process.env, cwd = process.cwd()): ReaderConfig {
-  return readConfig(readerConfigSchema, withStackEnv(env, cwd));
+  const raw = readConfig(readerConfigSchema, withStackEnv(env, cwd));
+  const security = kafkaSecurityOf(raw);
+  if ('problems' in security) throw new ConfigError(security.problems);
+  return { ...raw, kafkaSecurity: security.security };
 }

@@ -1,6 +1,6 @@
 import { parseLsn } from '@freshen/change-event';
 import { redactUrl } from '@freshen/config';
-import { createKafkaClient, KafkaEventPublisher, type EventPublisher } from '@freshen/kafka';
+import { PlatformaticEventPublisher, type EventPublisher } from '@freshen/kafka';
 import {
   backoffDelay,
   CloseList,
@@ -310,7 +310,7 @@ async function connectPublisher(
   onRetrying: () => void,
 ): Promise<EventPublisher | undefined> {
   for (let attempt = 0; !signal.aborted; attempt++) {
-    const publisher = await newPublisher(config, logger);
+    const publisher = newPublisher(config, logger);
     try {
       await publisher.connect();
       if (signal.aborted) {
@@ -337,27 +337,16 @@ async function connectPublisher(
   return undefined;
 }
 
-async function newPublisher(config: ReaderConfig, logger: Logger): Promise<EventPublisher> {
-  const clientId = `freshen-cdc-reader-${config.SLOT_NAME}`;
-  const topics = {
+function newPublisher(config: ReaderConfig, logger: Logger): EventPublisher {
+  return new PlatformaticEventPublisher({
+    connection: {
+      brokers: config.KAFKA_BROKERS,
+      clientId: `freshen-cdc-reader-${config.SLOT_NAME}`,
+      security: config.kafkaSecurity,
+    },
+    logger,
     partitions: config.TOPIC_PARTITIONS,
     replicationFactor: config.TOPIC_REPLICATION_FACTOR,
-  };
-  if (config.KAFKA_CLIENT === 'platformatic') {
-    // Loaded only when chosen: the client is ESM-only, which jest's CommonJS runtime (that
-    // runs in-process readers in tests) cannot load.
-    const { PlatformaticEventPublisher } = await import('@freshen/kafka/platformatic');
-    return new PlatformaticEventPublisher({
-      brokers: config.KAFKA_BROKERS,
-      clientId,
-      logger,
-      ...topics,
-    });
-  }
-  return new KafkaEventPublisher({
-    kafka: createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId, logger }),
-    logger,
-    ...topics,
   });
 }
 

@@ -16,7 +16,7 @@ export interface RedisHealthListener {
   redisUp(): void;
 }
 
-/** Errors thrown by the consumer's heartbeat (a rebalance): kafkajs must see them as they are. */
+/** Errors thrown by the consumer's heartbeat (a rebalance): the consumer must see them as they are. */
 const fromHeartbeat = new WeakSet<object>();
 
 export interface BatchProcessorOptions {
@@ -218,8 +218,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
       return outcome;
     } catch (error) {
       if (error && typeof error === 'object' && fromHeartbeat.has(error)) throw error;
-      // Nothing may escape to kafkajs: a thrown batch crashes the consumer, which then meets
-      // the same message again. Give the batch back (uncommitted) after a pause instead.
+      // Nothing else may escape to the consumer: it would hand the same messages straight back.
+      // Give the batch back (uncommitted) after a pause instead.
       logger.error(
         { err: error, topic: batch.topic, partition: batch.partition },
         'batch failed unexpectedly; it will be handled again',

@@ -3,6 +3,8 @@ import {
   ConfigError,
   hostPorts,
   integer,
+  KAFKA_SECURITY_OPTIONS,
+  kafkaSecurityOf,
   list,
   oneOf,
   OPS_HOST_OPTION,
@@ -20,6 +22,7 @@ import { SECOND } from '@freshen/runtime';
 /** Every setting of the invalidator: variable name, default and meaning side by side. */
 export const CONFIG_SCHEMA = {
   KAFKA_BROKERS: hostPorts({ doc: 'Kafka bootstrap brokers, e.g. kafka-1:9092,kafka-2:9092.' }),
+  ...KAFKA_SECURITY_OPTIONS,
   ...REDIS_TARGET_OPTIONS,
   REDIS_WAIT_REPLICAS: integer({
     default: 0,
@@ -142,16 +145,20 @@ export function readInvalidatorConfig(env: Env = withStackEnv(process.env, proce
   const problems: string[] = [];
   const redis = redisTargetOf(raw);
   if ('problem' in redis) problems.push(redis.problem);
+  const kafkaSecurity = kafkaSecurityOf(raw);
+  if ('problems' in kafkaSecurity) problems.push(...kafkaSecurity.problems);
   if (raw.VALIDATE_RULES && raw.DATABASE_URL === '') {
     problems.push(
       'VALIDATE_RULES=true needs DATABASE_URL. Set it to the source database, or set VALIDATE_RULES=false',
     );
   }
-  if (problems.length > 0 || 'problem' in redis) throw new ConfigError(problems);
+  if (problems.length > 0 || 'problem' in redis || 'problems' in kafkaSecurity)
+    throw new ConfigError(problems);
   // What startInvalidator takes (its InvalidatorOptions documents each), then what main.ts
   // needs before starting it.
   const service = {
     kafkaBrokers: raw.KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurity.security,
     redis: redis.target,
     redisWaitReplicas: { replicas: raw.REDIS_WAIT_REPLICAS, timeoutMs: raw.REDIS_WAIT_TIMEOUT_MS },
     groupId: raw.GROUP_ID,

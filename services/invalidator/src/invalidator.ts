@@ -1,11 +1,14 @@
 import {
   createDeadLetterProducer,
-  createKafkaClient,
-  createKafkajsConsumer,
+  createGroupConsumer,
   ensureTopics,
+  createKafkaAdmin,
   type ChangeConsumer,
+  kafkaSecurityProblem,
+  type KafkaConnection,
   type TopicSelection,
 } from '@freshen/kafka';
+import type { KafkaSecurity } from '@freshen/config';
 import type { RuleSet } from '@freshen/rules';
 import {
   backoffDelay,
@@ -30,6 +33,8 @@ import { redisRefusalOf, tlsMismatchOf, type RedisRefusal } from '@freshen/redis
 
 export interface InvalidatorOptions {
   kafkaBrokers: string[];
+  /** TLS and SASL to the brokers (KAFKA_TLS*, KAFKA_SASL_*); absent: plain, unauthenticated. */
+  kafkaSecurity?: KafkaSecurity;
   redis: RedisTarget;
   /** Replicas that must confirm each batch before it counts as done (WAIT). Default none. */
   redisWaitReplicas?: ReplicaWait;
@@ -74,8 +79,8 @@ export interface Invalidator {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** kafkajs's own request retries: short, so a returning broker is noticed within about a second. */
-const KAFKA_RETRY = { retries: 3, initialRetryTimeMs: 100, maxRetryTimeMs: SECOND };
+/** Admin requests at start: a few quick retries; the start loop below retries the whole attempt. */
+const ADMIN_RETRIES = 3;
 /** Delays between attempts to reach Kafka at start. */
 const START_RETRY = { initialMs: 200, maxMs: 2 * SECOND };
 
@@ -160,9 +165,17 @@ export async function startInvalidator(options: InvalidatorOptions): Promise<Inv
         await attemptCleanup.close().catch(() => {});
         if (closing) throw error;
         const delay = backoffDelay(attempt, START_RETRY);
+        // A refused password or certificate is named as such (once), not as "unreachable".
+        const refusal = kafkaSecurityProblem(error, {
+          brokers: options.kafkaBrokers,
+          security: options.kafkaSecurity,
+        });
         status.fail(
           'kafka',
-          `Kafka not reachable at ${options.kafkaBrokers.join(',')} (${errorSummary(error)}); retrying`,
+          refusal ??
+            `Kafka not reachable at ${options.kafkaBrokers.join(',')} (${errorSummary(error)}); retrying`,
+          {},
+          { cause: refusal !== undefined },
         );
         logger.warn(
           { err: error, brokers: options.kafkaBrokers, attempt: attempt + 1, retryInMs: delay },
@@ -201,27 +214,12 @@ async function connectKafka(
   logger: Logger,
   cleanup: CloseList,
 ): Promise<ChangeConsumer> {
-  const kafka = createKafkaClient({
+  const connection: KafkaConnection = {
     brokers: options.kafkaBrokers,
     clientId: `invalidator-${options.groupId}`,
-    logger,
-    retry: KAFKA_RETRY,
-    // Our own health lines say at error level what is wrong, once per outage.
-    libraryErrorsAs: 'warn',
-  });
-  // The consumer's own client retries for ever (a second apart at most): kafkajs restarts a
-  // consumer whose requests ran out of retries as a NEW group member, and the broker then holds
-  // the rebalance until the old member's session expires (10 s measured after a broker restart).
-  // Staying the same member, it simply resumes.
-  const consumerKafka = createKafkaClient({
-    brokers: options.kafkaBrokers,
-    clientId: `invalidator-${options.groupId}`,
-    logger,
-    retry: { ...KAFKA_RETRY, retries: Number.MAX_SAFE_INTEGER },
-    libraryErrorsAs: 'warn',
-  });
-  const admin = kafka.admin();
-  await admin.connect();
+    security: options.kafkaSecurity,
+  };
+  const admin = createKafkaAdmin(connection, { retries: ADMIN_RETRIES, retryDelay: 100 });
   try {
     await ensureTopics(admin, [
       {
@@ -231,14 +229,14 @@ async function connectKafka(
       },
     ]);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 
-  const deadLetters = await createDeadLetterProducer(kafka, options.dlqTopic);
+  const deadLetters = await createDeadLetterProducer(connection, options.dlqTopic);
   cleanup.add('dead-letter producer', () => deadLetters.close());
 
-  const consumer = createKafkajsConsumer({
-    kafka: consumerKafka,
+  const consumer = createGroupConsumer({
+    connection,
     groupId: options.groupId,
     selection,
     logger,

@@ -1,5 +1,5 @@
 /**
- * Freshen's own small consumer interface, so services depend on this and not on kafkajs.
+ * Freshen's own small consumer interface, so services depend on this and not on a Kafka client.
  * Delivery is at least once: a batch's offsets are committed only after its handler returned
  * `'done'`, i.e. after every side effect of every message in it was acknowledged.
  */

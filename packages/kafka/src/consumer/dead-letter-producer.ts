@@ -1,6 +1,8 @@
+import { Producer, stringSerializer, type MessageToProduce } from '@platformatic/kafka';
 import { FreshenError } from '@freshen/runtime';
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { isTooLargeError } from '../kafka-errors.ts';
+import { kafkaClientOptions, type KafkaConnection } from '../kafka-client.ts';
+import { describeKafkaError, isTooLargeError } from '../kafka-errors.ts';
+import { javaCompatiblePartition } from '../publisher/java-compatible-partitioner.ts';
 import type { ConsumedMessage } from './change-consumer.ts';
 
 /**
@@ -67,20 +69,45 @@ export interface DeadLetterProducer {
   close(): Promise<void>;
 }
 
+type Letter = MessageToProduce<Buffer, Buffer, string, string>;
+
+/**
+ * The client's own retries of one send before `send` rejects; the batch processor then retries
+ * the letters itself, with its own backoff, while the partition waits (nothing is committed).
+ */
+const SEND_RETRIES = 3;
+
 export async function createDeadLetterProducer(
-  kafka: Kafka,
+  connection: KafkaConnection,
   topic: string,
 ): Promise<DeadLetterProducer> {
-  // DefaultPartitioner (murmur2, Java-compatible) chosen explicitly: kafkajs warns otherwise.
-  const producer: Producer = kafka.producer({
+  // Idempotent: acks from all in-sync replicas and no duplicate from the client's own retries.
+  const producer = new Producer<Buffer, Buffer, string, string>({
+    ...kafkaClientOptions(connection),
     idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    retries: SEND_RETRIES,
+    autocreateTopics: false,
+    partitioner: (message) =>
+      javaCompatiblePartition({ ...message, key: message.key?.toString('utf8') }),
+    serializers: {
+      key: (key) => key,
+      value: (value) => value,
+      headerKey: stringSerializer,
+      headerValue: stringSerializer,
+    },
   });
-  await producer.connect();
+  try {
+    // The client connects lazily: take the producer id now so an unreachable cluster shows at start.
+    await producer.initIdempotentProducer({});
+  } catch (error) {
+    await producer.close().catch(() => {});
+    throw error;
+  }
   let closing: Promise<void> | undefined;
-  const produce = (messages: Message[]) =>
-    producer.send({ topic, acks: -1, messages }).then(() => undefined);
+  const produce = (messages: Omit<Letter, 'topic'>[]) =>
+    producer
+      .send({ messages: messages.map((message) => ({ ...message, topic })) })
+      .then(() => undefined);
   return {
     topic,
     async send(letters) {
@@ -117,7 +144,7 @@ export async function createDeadLetterProducer(
       return forms;
     },
     close() {
-      closing ??= producer.disconnect();
+      closing ??= producer.close();
       return closing;
     },
   };
@@ -139,15 +166,19 @@ function originHeaders(letter: DeadLetter, failedAt: string): Record<string, str
   };
 }
 
-function originalLetter(letter: DeadLetter, failedAt: string): Message {
+function originalLetter(letter: DeadLetter, failedAt: string): Omit<Letter, 'topic'> {
   return {
-    key: letter.message.key,
-    value: letter.message.value,
+    ...(letter.message.key === null ? {} : { key: letter.message.key }),
+    ...(letter.message.value === null ? {} : { value: letter.message.value }),
     headers: originHeaders(letter, failedAt),
   };
 }
 
-function referenceLetter(letter: DeadLetter, failedAt: string, cause: Error): Message {
+function referenceLetter(
+  letter: DeadLetter,
+  failedAt: string,
+  cause: Error,
+): Omit<Letter, 'topic'> {
   const { message } = letter;
   const size = (message.key?.length ?? 0) + (message.value?.length ?? 0);
   const value: DeadLetterReference = {
@@ -158,13 +189,13 @@ function referenceLetter(letter: DeadLetter, failedAt: string, cause: Error): Me
       size,
       errorCode: letter.errorCode,
       errorMessage: clip(letter.errorMessage),
-      deadLetterError: clip(cause.message),
+      deadLetterError: clip(describeKafkaError(cause)),
     },
     prefix: (message.value ?? Buffer.alloc(0)).subarray(0, REFERENCE_PREFIX_BYTES).toString('utf8'),
   };
   return {
-    key: message.key && message.key.length <= MAX_HEADER_TEXT ? message.key : null,
-    value: JSON.stringify(value),
+    ...(message.key && message.key.length <= MAX_HEADER_TEXT ? { key: message.key } : {}),
+    value: Buffer.from(JSON.stringify(value), 'utf8'),
     headers: {
       ...originHeaders(letter, failedAt),
       [DEAD_LETTER_HEADERS.reference]: 'true',

@@ -1,5 +1,12 @@
 import type { Logger } from '@freshen/runtime';
-import type { TopicPartitionOffsetAndMetadata } from 'kafkajs';
+
+/** The next offset to read of one partition: everything below it is done. */
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  /** Decimal int64. */
+  offset: string;
+}
 
 /**
  * Commits offsets that the handler has finished with, off the fetch path: batches only
@@ -14,9 +21,9 @@ import type { TopicPartitionOffsetAndMetadata } from 'kafkajs';
  * the same broker connection; a crash then re-delivers at most that much more (harmless).
  */
 export class OffsetCommitter {
-  private readonly commit: (offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>;
+  private readonly commit: (offsets: PartitionOffset[]) => Promise<void>;
   private readonly logger: Logger;
-  private pending = new Map<string, TopicPartitionOffsetAndMetadata>();
+  private pending = new Map<string, PartitionOffset>();
   private inFlight: Promise<boolean> | undefined;
   private scheduled = false;
   private readonly minIntervalMs: number;
@@ -27,7 +34,7 @@ export class OffsetCommitter {
   private retryAfter = -Infinity;
 
   constructor(
-    commit: (offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>,
+    commit: (offsets: PartitionOffset[]) => Promise<void>,
     logger: Logger,
     options: {
       minIntervalMs?: number;

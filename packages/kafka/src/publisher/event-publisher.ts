@@ -1,6 +1,6 @@
 /**
  * Freshen's own small publishing interface, so the Kafka client behind it can be swapped
- * (kafkajs today). A publisher writes batches of keyed messages and says when the broker has
+ * (@platformatic/kafka today). A publisher writes batches of keyed messages and says when the broker has
  * durably acknowledged them; it decides nothing about retries of whole batches (the caller
  * does, because only the caller knows what must stay in order).
  */
@@ -8,7 +8,7 @@ export interface OutgoingMessage {
   topic: string;
   /** Messages with one key land in one partition, in the order they were published. */
   key: string;
-  /** Bytes, or text written as UTF-8 (kafkajs encodes a string straight into its request buffer). */
+  /** Bytes, or text written as UTF-8 (the publisher encodes it). */
   value: Buffer | string;
   /** Forces a partition (e.g. a barrier written to every partition); otherwise chosen from `key`. */
   partition?: number;

@@ -1,13 +1,10 @@
 import type { MessageToProduce } from '@platformatic/kafka';
-import { murmur2 } from './murmur2-partitioner.ts';
+import { murmur2 } from './murmur2.ts';
 
 /**
- * @platformatic/kafka partitioner with the placement of the Java client and of the kafkajs
- * publisher (positive murmur2 of the key's UTF-8 bytes; the client takes it modulo the
- * partition count), so a key stays on one partition whichever client published it. An
- * explicit partition never reaches a partitioner. Kept apart from the publisher because
- * @platformatic/kafka is ESM-only and jest's CommonJS runtime cannot load it; this file
- * imports only its types.
+ * @platformatic/kafka partitioner with the placement of the Java client (positive murmur2 of
+ * the key's UTF-8 bytes; the client takes it modulo the partition count), so a key stays on one
+ * partition whichever client published it. An explicit partition never reaches a partitioner.
  */
 export function javaCompatiblePartition(
   message: MessageToProduce<string, Buffer | string, string, string>,

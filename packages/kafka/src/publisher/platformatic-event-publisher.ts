@@ -1,5 +1,8 @@
-import { Admin, GenericError, Producer, type MessageToProduce } from '@platformatic/kafka';
+import { Producer, type Admin, type MessageToProduce } from '@platformatic/kafka';
 import { CloseList, FreshenError, SECOND, sleep, type Logger } from '@freshen/runtime';
+import { createKafkaAdmin, kafkaClientOptions, type KafkaConnection } from '../kafka-client.ts';
+import { describeKafkaError as describe, isOnly } from '../kafka-errors.ts';
+import { kafkaSecurityProblem } from '../kafka-security.ts';
 import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
 import { javaCompatiblePartition } from './java-compatible-partitioner.ts';
 import { classifyProduceError } from './produce-errors.ts';
@@ -7,8 +10,7 @@ import { withTimeout } from './with-timeout.ts';
 import { PartitionCounts } from './partition-counts.ts';
 
 export interface PlatformaticEventPublisherOptions {
-  brokers: readonly string[];
-  clientId: string;
+  connection: KafkaConnection;
   logger: Logger;
   /** Partitions of topics this publisher creates. */
   partitions: number;
@@ -24,15 +26,14 @@ type Outgoing = MessageToProduce<string, Value, string, string>;
 /**
  * The client's own retries of one send before publish() rejects (the caller then retries the
  * whole batch). The client retries forever when idempotent unless told otherwise, which would
- * hide an outage from the dispatcher's metrics and logs; 5 matches kafkajs's default.
+ * hide an outage from the dispatcher's metrics and logs.
  */
 const SEND_RETRIES = 5;
 /** How long a freshly created topic may take to have a leader for every partition. */
 const LEADER_WAIT_MS = 10 * SECOND;
 
 /**
- * EventPublisher on @platformatic/kafka (reached as '@freshen/kafka/platformatic', loaded only
- * when chosen, because the client is ESM-only and jest's CommonJS runtime cannot load it): idempotent producer (one request in flight, acks from
+ * EventPublisher on @platformatic/kafka: idempotent producer (one request in flight, acks from
  * all in-sync replicas, sequence numbers so the client's own retries never duplicate or
  * reorder a partition), one send per batch covering every topic in it.
  */
@@ -46,8 +47,7 @@ export class PlatformaticEventPublisher implements EventPublisher {
   constructor(options: PlatformaticEventPublisherOptions) {
     this.options = options;
     this.producer = new Producer<string, Value, string, string>({
-      clientId: options.clientId,
-      bootstrapBrokers: [...options.brokers],
+      ...kafkaClientOptions(options.connection),
       idempotent: true,
       retries: SEND_RETRIES,
       timeout: options.ackTimeoutMs ?? 30 * SECOND,
@@ -71,7 +71,8 @@ export class PlatformaticEventPublisher implements EventPublisher {
     } catch (error) {
       throw new FreshenError(
         'KAFKA_UNAVAILABLE',
-        `cannot connect to Kafka: ${describe(error)}. Check KAFKA_BROKERS and that the brokers are up.`,
+        kafkaSecurityProblem(error, this.options.connection) ??
+          `cannot connect to Kafka: ${describe(error)}. Check KAFKA_BROKERS and that the brokers are up.`,
         { cause: error },
       );
     }
@@ -82,20 +83,18 @@ export class PlatformaticEventPublisher implements EventPublisher {
   }
 
   private newProber(): Admin {
-    const prober = new Admin({
-      clientId: `${this.options.clientId}-probe`,
-      bootstrapBrokers: [...this.options.brokers],
-      retries: 0,
-    });
+    const { connection } = this.options;
+    const prober = createKafkaAdmin(
+      { ...connection, clientId: `${connection.clientId}-probe` },
+      { retries: 0 },
+    );
     this.closeList.add('kafka probe client', () => prober.close());
     return prober;
   }
 
   private async lookUpOrCreate(topic: string): Promise<number> {
-    const admin = new Admin({
-      clientId: `${this.options.clientId}-admin`,
-      bootstrapBrokers: [...this.options.brokers],
-    });
+    const { connection } = this.options;
+    const admin = createKafkaAdmin({ ...connection, clientId: `${connection.clientId}-admin` });
     try {
       try {
         await admin.createTopics({
@@ -105,7 +104,7 @@ export class PlatformaticEventPublisher implements EventPublisher {
         });
         this.options.logger.info({ topic, partitions: this.options.partitions }, 'created topic');
       } catch (error) {
-        if (!(error instanceof Error && alreadyExists(error))) throw error;
+        if (!isOnly(error, 'TOPIC_ALREADY_EXISTS')) throw error;
       }
       const started = Date.now();
       for (;;) {
@@ -155,20 +154,4 @@ export class PlatformaticEventPublisher implements EventPublisher {
   close(): Promise<void> {
     return this.closeList.close();
   }
-}
-
-function alreadyExists(error: Error): boolean {
-  if (
-    GenericError.isGenericError(error) &&
-    (error as GenericError).findBy('apiId', 'TOPIC_ALREADY_EXISTS')
-  )
-    return true;
-  return error instanceof AggregateError && error.errors.some((inner) => alreadyExists(inner));
-}
-
-/** The client wraps broker errors in aggregates whose own message says little. */
-function describe(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0)
-    return `${error.message} (${error.errors.map((inner) => describe(inner)).join('; ')})`;
-  return error instanceof Error ? error.message : String(error);
 }

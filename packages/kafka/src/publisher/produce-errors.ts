@@ -1,4 +1,5 @@
 import { FreshenError } from '@freshen/runtime';
+import { kafkaErrorNames } from '../kafka-errors.ts';
 
 /**
  * Broker error names (Kafka protocol error codes, kafka/common/protocol/Errors.java) that say
@@ -22,30 +23,13 @@ const PERMANENT = new Set([
   'INVALID_REQUIRED_ACKS',
 ]);
 
-/** Names of the broker errors inside a client error (both clients nest them in aggregates and causes). */
-function brokerErrorNames(error: unknown, seen = new Set<unknown>()): string[] {
-  if (typeof error !== 'object' || error === null || seen.has(error)) return [];
-  seen.add(error);
-  const record = error as Record<string, unknown>;
-  const names: string[] = [];
-  // @platformatic/kafka: ProtocolError.apiId; kafkajs: KafkaJSProtocolError.type.
-  for (const field of ['apiId', 'type'] as const) {
-    if (typeof record[field] === 'string') names.push(record[field]);
-  }
-  for (const field of ['cause', 'originalError'] as const)
-    names.push(...brokerErrorNames(record[field], seen));
-  if (Array.isArray(record.errors))
-    for (const inner of record.errors) names.push(...brokerErrorNames(inner, seen));
-  return names;
-}
-
 /**
  * Turns a client's produce failure into a FreshenError whose code tells the caller what to
  * do: EVENT_TOO_LARGE (make the messages smaller), KAFKA_REJECTED (stop: retrying cannot
  * help) or KAFKA_UNAVAILABLE (retry the same batch).
  */
 export function classifyProduceError(error: unknown, describe: (error: unknown) => string) {
-  const names = brokerErrorNames(error);
+  const names = kafkaErrorNames(error);
   const tooLarge = names.find((name) => TOO_LARGE.has(name));
   if (tooLarge)
     return new FreshenError(

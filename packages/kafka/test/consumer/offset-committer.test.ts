@@ -1,16 +1,15 @@
 import { createLogger } from '@freshen/runtime';
-import type { TopicPartitionOffsetAndMetadata } from 'kafkajs';
-import { OffsetCommitter } from '../../src/consumer/offset-committer.ts';
+import { OffsetCommitter, type PartitionOffset } from '../../src/consumer/offset-committer.ts';
 
 const quiet = createLogger('test', { level: 'silent' });
 
 function fakeKafka() {
-  const commits: TopicPartitionOffsetAndMetadata[][] = [];
+  const commits: PartitionOffset[][] = [];
   let release: (() => void) | undefined;
   let failNext = false;
   let inFlight = 0;
   let maxInFlight = 0;
-  const commit = async (offsets: TopicPartitionOffsetAndMetadata[]) => {
+  const commit = async (offsets: PartitionOffset[]) => {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     commits.push(offsets);

@@ -1,44 +1,32 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { createLogger, FreshenError } from '@freshen/runtime';
 import {
-  newKafka,
+  kafkaConnection,
   newKafkaAdmin,
-  stackSettings,
+  readMessages,
   uniqueName,
   useCleanup,
-  waitFor,
 } from '@freshen/test-kit';
-import type { PartitionMetadata } from 'kafkajs';
 import type { OutgoingMessage } from '../../src/publisher/event-publisher.ts';
-import { murmur2Partitioner } from '../../src/publisher/murmur2-partitioner.ts';
-import type { ProbeInput, ProbeOutput } from '../helpers/platformatic-probe.ts';
+import { murmur2 } from '../../src/publisher/murmur2.ts';
+import { PlatformaticEventPublisher } from '../../src/publisher/platformatic-event-publisher.ts';
 
-const PROBE = path.join(__dirname, '../helpers/platformatic-probe.ts');
 const cleanup = useCleanup();
 
-/** Runs the publisher in its own Node process (the client is ESM-only; see the probe). */
-async function probe(input: ProbeInput): Promise<ProbeOutput> {
-  const { stdout } = await promisify(execFile)(process.execPath, [PROBE, JSON.stringify(input)], {
-    timeout: 40_000,
+function newPublisher(brokers?: string[], partitions = 1): PlatformaticEventPublisher {
+  const publisher = new PlatformaticEventPublisher({
+    connection: kafkaConnection(brokers, uniqueName('publisher')),
+    logger: createLogger('publisher-test', { level: 'silent' }),
+    partitions,
   });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as ProbeOutput;
+  cleanup.add('publisher', () => publisher.close());
+  return publisher;
 }
 
-/** Where the kafkajs publisher puts `key`: the placement this publisher must equal. */
-function kafkajsPartition(key: string, count: number): number {
-  const partitionMetadata = Array.from({ length: count }, (_, partitionId): PartitionMetadata => ({
-    partitionErrorCode: 0,
-    partitionId,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-  }));
-  return murmur2Partitioner()({ topic: 't', partitionMetadata, message: { key, value: null } });
-}
+/** Where the Java client puts `key` among `count` partitions: the placement this publisher must equal. */
+const javaPartition = (key: string, count: number) => (murmur2(key) & 0x7fffffff) % count;
 
 describe('PlatformaticEventPublisher', () => {
-  it('creates the topic, keeps each key on its kafkajs partition in order, honours explicit partitions', async () => {
+  it("creates the topic, keeps each key on the Java client's partition in order, honours explicit partitions", async () => {
     const admin = await newKafkaAdmin(cleanup);
     const topic = uniqueName('platformatic');
     cleanup.add(`delete topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }));
@@ -62,32 +50,29 @@ describe('PlatformaticEventPublisher', () => {
       })),
     );
 
-    const result = await probe({
-      brokers: stackSettings().kafkaBrokers,
-      topic,
+    const publisher = newPublisher(undefined, partitions);
+    await publisher.connect();
+    // Twice: the second answer comes from the cache and must agree.
+    expect([await publisher.prepareTopic(topic), await publisher.prepareTopic(topic)]).toEqual([
       partitions,
-      batches,
-    });
-    expect(result).toEqual({ ok: true, partitionCounts: [partitions, partitions] });
+      partitions,
+    ]);
+    for (const batch of batches) await publisher.publish(batch);
+    await publisher.close();
+    await publisher.close(); // idempotent
 
-    const seen: { key: string; value: string; partition: number }[] = [];
-    const consumer = newKafka().consumer({ groupId: uniqueName('platformatic-check') });
-    cleanup.add('consumer', () => consumer.disconnect());
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        seen.push({ key: message.key!.toString(), value: message.value!.toString(), partition });
-      },
-    });
     const expected = keys.length * 3 + partitions;
-    await waitFor(() => seen.length >= expected, { description: `${expected} messages` });
+    const seen = (await readMessages(cleanup, topic, expected)).map((message) => ({
+      key: message.key!.toString(),
+      value: message.value!.toString(),
+      partition: message.partition,
+    }));
     expect(seen).toHaveLength(expected);
 
     for (const key of keys) {
       const mine = seen.filter((message) => message.key === key);
       expect(mine.map((message) => message.value)).toEqual([0, 1, 2].map((r) => `${key}#${r}`));
-      for (const message of mine) expect(message.partition).toBe(kafkajsPartition(key, partitions));
+      for (const message of mine) expect(message.partition).toBe(javaPartition(key, partitions));
     }
     const barriers = seen.filter((message) => message.key === 'barrier');
     expect(barriers.map((m) => m.value).sort()).toEqual(
@@ -97,13 +82,14 @@ describe('PlatformaticEventPublisher', () => {
   });
 
   it('reports unreachable brokers as retryable KAFKA_UNAVAILABLE', async () => {
-    const result = await probe({
-      brokers: ['127.0.0.1:1'],
-      topic: uniqueName('never'),
-      partitions: 1,
-      batches: [],
-    });
-    expect(result).toMatchObject({ ok: false, code: 'KAFKA_UNAVAILABLE', retryable: true });
-    if (!result.ok) expect(result.message).toMatch(/KAFKA_BROKERS/);
+    const error = await newPublisher(['127.0.0.1:1'])
+      .connect()
+      .then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+    expect(error).toBeInstanceOf(FreshenError);
+    expect(error).toMatchObject({ code: 'KAFKA_UNAVAILABLE', retryable: true });
+    expect((error as Error).message).toMatch(/KAFKA_BROKERS/);
   });
 });

@@ -102,8 +102,8 @@ export class EventDispatcher {
   }
 
   enqueue(event: ChangeEvent, topic: string, txn: TrackedTransaction): void {
-    // Same text as encodeEvent (JSON), but not copied into a Buffer of its own: kafkajs writes
-    // strings straight into its request buffer, which saves an allocation per event.
+    // Same text as encodeEvent (JSON); kept as a string here, and sized with byteLength, so the
+    // size checks below need no Buffer of their own.
     let value = JSON.stringify(event);
     let bytes = Buffer.byteLength(value);
     let key = messageKey(event);

@@ -1,8 +1,8 @@
+import { Consumer } from '@platformatic/kafka';
 import { decodeEvent, type ChangeEvent } from '@freshen/change-event';
-import { createKafkaClient, ensureTopics } from '@freshen/kafka';
+import { createKafkaAdmin, ensureTopics, kafkaClientOptions } from '@freshen/kafka';
 import type { CloseList } from '@freshen/runtime';
 import { uniqueName } from '@freshen/test-kit';
-import { quietLogger } from './quiet-logger.ts';
 
 export type ReceivedEvent = ChangeEvent & { partition: number };
 
@@ -13,24 +13,23 @@ export async function collectEvents(
   topic: string,
   partitions = 3,
 ): Promise<ReceivedEvent[]> {
-  const kafka = createKafkaClient({
-    brokers,
-    clientId: uniqueName('collect'),
-    logger: quietLogger,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, [{ topic, numPartitions: partitions }]);
-  await admin.disconnect();
+  const connection = { brokers, clientId: uniqueName('collect') };
+  const admin = createKafkaAdmin(connection);
+  try {
+    await ensureTopics(admin, [{ topic, numPartitions: partitions }]);
+  } finally {
+    await admin.close();
+  }
   const events: ReceivedEvent[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueName('collect'), maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  cleanup.add(`consumer ${topic}`, () => consumer.disconnect());
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message, partition }) => {
-      events.push({ ...decodeEvent(message.value), partition });
-    },
+  const consumer = new Consumer({
+    ...kafkaClientOptions(connection),
+    groupId: uniqueName('collect'),
+    maxWaitTime: 100,
+  });
+  cleanup.add(`consumer ${topic}`, () => consumer.close(true));
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+  stream.on('data', (message) => {
+    events.push({ ...decodeEvent(message.value), partition: message.partition });
   });
   return events;
 }

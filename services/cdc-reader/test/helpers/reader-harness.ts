@@ -8,7 +8,7 @@ import {
   uniqueName,
   waitFor,
 } from '@freshen/test-kit';
-import type { Admin } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
 import type pg from 'pg';
 import { readReaderConfig, type ReaderConfig } from '../../src/config.ts';
 import { startReader, type Reader } from '../../src/reader.ts';

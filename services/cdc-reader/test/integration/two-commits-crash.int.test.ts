@@ -1,5 +1,5 @@
 import { compareLsn } from '@freshen/change-event';
-import { createKafkaClient } from '@freshen/kafka';
+import { createKafkaAdmin, topicEnds, topicStarts } from '@freshen/kafka';
 import { CloseList } from '@freshen/runtime';
 import {
   newPgClient,
@@ -9,7 +9,6 @@ import {
   type PrivateKafka,
 } from '@freshen/test-kit';
 import { collectEvents } from '../helpers/collect-events.ts';
-import { quietLogger } from '../helpers/quiet-logger.ts';
 import { readerTest } from '../helpers/reader-harness.ts';
 import { spawnReader, waitForRole } from '../helpers/reader-process.ts';
 
@@ -82,12 +81,13 @@ describe('cdc-reader: the LSN it confirms for a commit', () => {
 
 /** Messages a topic holds: the sum over its partitions of end offset minus start offset. */
 async function messagesIn(brokers: string[], topic: string): Promise<number> {
-  const admin = createKafkaClient({ brokers, clientId: 'count', logger: quietLogger }).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin({ brokers, clientId: 'count' });
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    const [starts, ends] = [await topicStarts(admin, topic), await topicEnds(admin, topic)];
+    let total = 0;
+    for (const [partition, end] of ends) total += Number(end - (starts.get(partition) ?? 0n));
+    return total;
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createKafkaClient, ensureTopics } from '@freshen/kafka';
+import { createKafkaAdmin, ensureTopics } from '@freshen/kafka';
 import { defineKeyspace, type KeyKind } from '@freshen/keys';
 import { defineRules, invalidate, tableRule, type RuleSet } from '@freshen/rules';
 import { CloseList, createLogger } from '@freshen/runtime';
@@ -75,20 +75,14 @@ export async function createBenchTable(
 
   const topicPrefix = schema;
   const topic = `${topicPrefix}.${schema}.items`;
-  const kafka = createKafkaClient({
-    brokers: settings.kafkaBrokers,
-    clientId: 'bench',
-    logger: quiet,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createKafkaAdmin({ brokers: settings.kafkaBrokers, clientId: 'bench' });
   await ensureTopics(admin, [
     { topic, numPartitions: partitions },
     { topic: `${topicPrefix}.dlq`, numPartitions: 1 },
   ]);
   cleanup.add('topics', async () => {
     await admin.deleteTopics({ topics: [topic, `${topicPrefix}.dlq`] }).catch(() => {});
-    await admin.disconnect();
+    await admin.close();
   });
 
   const redis = new Redis(settings.redisUrl);

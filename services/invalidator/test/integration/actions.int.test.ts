@@ -8,8 +8,8 @@ import {
   uniqueName,
   useCleanup,
   waitFor,
+  type TestProducer,
 } from '@freshen/test-kit';
-import type { Producer } from 'kafkajs';
 import type { Invalidator } from '../../src/invalidator.ts';
 import { eventVersion, storedPayload } from '@freshen/storage';
 import { itemEvent, toMessage } from '../support/events.ts';
@@ -20,7 +20,7 @@ const cleanup = useCleanup();
 const prefix = uniqueName('inv');
 const { rules, item, group, schema } = testRules(prefix);
 let topic: string;
-let producer: Producer;
+let producer: TestProducer;
 let invalidator: Invalidator;
 const redis = newRedis(cleanup);
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
 });
 
 const send = (...events: ReturnType<typeof itemEvent>[]) =>
-  producer.send({ topic, acks: -1, messages: events.map(toMessage) });
+  producer.send({ topic, messages: events.map(toMessage) });
 
 describe('invalidator actions against the stack', () => {
   it("deletes a key together with its fill lease, leaving the delete's version as a tombstone", async () => {

@@ -38,7 +38,7 @@ describe('Redis Cluster', () => {
     const topic = await newTopic(cleanup, admin, 'inv_cluster_changes', 3);
     const dlqTopic = await newTopic(cleanup, admin, 'inv_cluster_dlq', 1);
     const producer = await newProducer(cleanup);
-    send = (...events) => producer.send({ topic, acks: -1, messages: events.map(toMessage) });
+    send = (...events) => producer.send({ topic, messages: events.map(toMessage) });
     await startTestInvalidator(cleanup, {
       topics: [topic],
       dlqTopic,

@@ -44,7 +44,6 @@ describe('an instance killed with SIGKILL while Redis refuses writes', () => {
         await Promise.all([
           producer.send({
             topic,
-            acks: -1,
             messages: ids.map((id) => toMessage(itemEvent(schema, id, { mode: 'refresh', id }))),
           }),
           new Promise((resolve) => setTimeout(resolve, 10)),

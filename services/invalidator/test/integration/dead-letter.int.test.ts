@@ -1,14 +1,17 @@
 import { DEAD_LETTER_HEADERS } from '@freshen/kafka';
 import {
-  newKafka,
+  committedOffsets,
   newKafkaAdmin,
   newRedis,
   newTopic,
+  readMessages,
   uniqueName,
   useCleanup,
   waitFor,
+  type ReadMessage,
+  type TestProducer,
 } from '@freshen/test-kit';
-import type { Admin, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { metricValue, newProducer, startTestInvalidator } from '../support/harness.ts';
 import { testRules } from '../support/test-rules.ts';
@@ -22,7 +25,7 @@ const groupId = uniqueName('inv_dlq_group');
 let admin: Admin;
 let topic: string;
 let dlqTopic: string;
-let producer: Producer;
+let producer: TestProducer;
 let invalidator: Invalidator;
 
 beforeAll(async () => {
@@ -33,15 +36,8 @@ beforeAll(async () => {
   invalidator = await startTestInvalidator(cleanup, { topics: [topic], dlqTopic, rules, groupId });
 });
 
-async function readDeadLetters(count: number): Promise<KafkaMessage[]> {
-  const consumer = newKafka().consumer({ groupId: uniqueName('inv_dlq_reader') });
-  cleanup.add('dlq reader', () => consumer.disconnect());
-  const seen: KafkaMessage[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topics: [dlqTopic], fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
-  await waitFor(() => seen.length >= count, { description: `${count} dead letters` });
-  return seen;
+function readDeadLetters(count: number): Promise<ReadMessage[]> {
+  return readMessages(cleanup, dlqTopic, count);
 }
 
 describe('dead-letter routing', () => {
@@ -52,7 +48,6 @@ describe('dead-letter routing', () => {
     const unknownVersion = JSON.stringify({ ...itemEvent(schema, 1, {}), v: 2 });
     await producer.send({
       topic,
-      acks: -1,
       messages: [
         { key: 'bad', value: '{oops' },
         { key: 'v2', value: unknownVersion },
@@ -65,7 +60,7 @@ describe('dead-letter routing', () => {
     });
 
     const letters = await readDeadLetters(3);
-    const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString();
+    const header = (message: ReadMessage, name: string) => message.headers[name];
     expect(
       letters.map((message) => [
         header(message, DEAD_LETTER_HEADERS.originOffset),
@@ -91,8 +86,7 @@ describe('dead-letter routing', () => {
     // Committed past all four: a restart would not dead-letter them again.
     await waitFor(
       async () => {
-        const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        return offsets?.partitions[0]?.offset === '4';
+        return (await committedOffsets(admin, groupId, topic)).get(0) === 4n;
       },
       { description: 'offset committed past the dead letters' },
     );

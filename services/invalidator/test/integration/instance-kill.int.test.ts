@@ -31,8 +31,8 @@ describe('one of two instances SIGKILLed', () => {
     await startServiceProcess(cleanup, env);
     await waitFor(
       async () => {
-        const { groups } = await admin.describeGroups([groupId]);
-        return groups[0]?.state === 'Stable' && groups[0].members.length === 2;
+        const group = (await admin.describeGroups({ groups: [groupId] })).get(groupId);
+        return /^stable$/i.test(group?.state ?? '') && group?.members.size === 2;
       },
       { timeoutMs: 30_000, description: 'both instances in the group' },
     );
@@ -48,7 +48,6 @@ describe('one of two instances SIGKILLed', () => {
       sent.push(...round);
       await producer.send({
         topic,
-        acks: -1,
         messages: round.map(({ id, partition }) => ({
           ...toMessage(itemEvent(schema, id, { mode: 'refresh', id })),
           partition,

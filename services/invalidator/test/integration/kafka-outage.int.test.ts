@@ -1,15 +1,17 @@
-import { createKafkaClient, ensureTopics } from '@freshen/kafka';
-import { createLogger } from '@freshen/runtime';
+import { ensureTopics } from '@freshen/kafka';
 import {
   freePort,
+  kafkaConnection,
+  newKafkaAdmin,
   newRedis,
+  newTestProducer,
   startPrivateKafka,
   uniqueName,
   useCleanup,
   waitFor,
   type PrivateKafka,
+  type TestProducer,
 } from '@freshen/test-kit';
-import type { Producer } from 'kafkajs';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { reportFigure } from '../support/figures.ts';
 import { startTestInvalidator } from '../support/harness.ts';
@@ -22,27 +24,19 @@ const { rules, item, schema } = testRules(prefix);
 const redis = newRedis(cleanup);
 const ERROR = 50;
 let kafka: PrivateKafka;
-let producer: Producer;
+let producer: TestProducer;
 let topic: string;
 let dlqTopic: string;
 let nextId = 1;
 
 beforeAll(async () => {
   kafka = await startPrivateKafka(cleanup);
-  const client = createKafkaClient({
-    brokers: kafka.brokers,
-    clientId: 'kdown-test',
-    logger: createLogger('test', { level: 'silent' }),
-  });
-  const admin = client.admin();
-  await admin.connect();
+  const connection = kafkaConnection(kafka.brokers, 'kdown-test');
+  const admin = await newKafkaAdmin(cleanup, connection);
   topic = uniqueName('inv_kdown_changes');
   dlqTopic = uniqueName('inv_kdown_dlq');
   await ensureTopics(admin, [{ topic, numPartitions: 2 }]);
-  await admin.disconnect();
-  producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  cleanup.add('producer', () => producer.disconnect());
+  producer = await newTestProducer(cleanup, connection);
 }, 90_000);
 
 /** Caches a key, produces its invalidation, resolves when it is gone (ms from produce). */
@@ -52,7 +46,7 @@ async function applyOne(): Promise<number> {
   await redis.set(key, 'cached');
   cleanup.add('key', () => redis.unlink(key));
   const startedAt = Date.now();
-  await producer.send({ topic, acks: -1, messages: [toMessage(itemEvent(schema, id, {}))] });
+  await producer.send({ topic, messages: [toMessage(itemEvent(schema, id, {}))] });
   await waitFor(async () => (await redis.exists(key)) === 0, {
     timeoutMs: 30_000,
     description: `change ${id} applied`,

@@ -1,4 +1,5 @@
 import {
+  committedOffsets,
   jsonLines,
   newKafkaAdmin,
   newRedis,
@@ -36,7 +37,6 @@ describe('main.ts as a process', () => {
     });
     await producer.send({
       topic,
-      acks: -1,
       messages: keys.map((_, id) => toMessage(itemEvent(schema, id, {}))),
     });
     await waitFor(async () => (await redis.exists(...keys)) === 0, {
@@ -45,11 +45,8 @@ describe('main.ts as a process', () => {
 
     service.kill('SIGTERM');
     expect(await service.exited).toBe(0);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const total = committed!.partitions.reduce(
-      (sum, partition) => sum + Number(partition.offset),
-      0,
-    );
+    const committed = await committedOffsets(admin, groupId, topic);
+    const total = [...committed.values()].reduce((sum, offset) => sum + Number(offset), 0);
     expect(total).toBe(keys.length);
     expect(service.output()).toContain('stopped cleanly');
   });

@@ -1,14 +1,15 @@
 import { DEAD_LETTER_HEADERS, ensureTopics, type DeadLetterReference } from '@freshen/kafka';
 import {
-  newKafka,
+  committedOffsets,
   newKafkaAdmin,
   newRedis,
   newTopic,
+  readMessages,
   uniqueName,
   useCleanup,
   waitFor,
 } from '@freshen/test-kit';
-import { ConfigResourceTypes, type KafkaMessage } from 'kafkajs';
+import { ConfigResourceTypes } from '@platformatic/kafka';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { metricValue, newProducer, startTestInvalidator } from '../support/harness.ts';
 import { captureLogger, getOps } from '../support/log-capture.ts';
@@ -50,7 +51,6 @@ describe('a message too large for the dead-letter topic', () => {
     const big = `{"not json at all: ${'x'.repeat(5 * 1024 * 1024)}`;
     await producer.send({
       topic,
-      acks: -1,
       messages: [{ key: 'big', value: big }, toMessage(itemEvent(schema, 7, {}))],
     });
 
@@ -59,16 +59,10 @@ describe('a message too large for the dead-letter topic', () => {
       description: 'the event after the 5 MB message applied',
     });
 
-    const consumer = newKafka().consumer({ groupId: uniqueName('inv_big_reader') });
-    cleanup.add('dlq reader', () => consumer.disconnect());
-    const letters: KafkaMessage[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [dlqTopic], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void letters.push(message) });
-    await waitFor(() => letters.length >= 1, { description: 'the reference in the DLQ' });
+    const letters = await readMessages(cleanup, dlqTopic, 1);
 
     const letter = letters[0]!;
-    const header = (name: string) => letter.headers?.[name]?.toString();
+    const header = (name: string) => letter.headers[name];
     expect(header(DEAD_LETTER_HEADERS.reference)).toBe('true');
     expect(header(DEAD_LETTER_HEADERS.originTopic)).toBe(topic);
     expect(header(DEAD_LETTER_HEADERS.originPartition)).toBe('0');
@@ -89,8 +83,7 @@ describe('a message too large for the dead-letter topic', () => {
     // Committed past both, still consuming, never gave up.
     await waitFor(
       async () => {
-        const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        return offsets?.partitions[0]?.offset === '2';
+        return (await committedOffsets(admin, groupId, topic)).get(0) === 2n;
       },
       { description: 'offset committed past the big message' },
     );
@@ -122,7 +115,6 @@ describe('a message too large for the dead-letter topic', () => {
     const producer = await newProducer(cleanup);
     await producer.send({
       topic,
-      acks: -1,
       messages: [
         { key: 'bad', value: `{oops ${'y'.repeat(4000)}` },
         toMessage(itemEvent(schema, 8, {})),
@@ -137,16 +129,14 @@ describe('a message too large for the dead-letter topic', () => {
       lines.filter((line) => line.level === 50 && /refused even a reference/.test(line.msg)),
     ).toHaveLength(1);
     expect(await redis.exists(after)).toBe(1); // held: the next event waits, in order
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    expect(offsets?.partitions[0]?.offset).toBe('-1');
+    expect((await committedOffsets(admin, groupId, topic)).get(0) ?? -1n).toBe(-1n);
 
     await admin.alterConfigs({
-      validateOnly: false,
       resources: [
         {
-          type: ConfigResourceTypes.TOPIC,
-          name: dlqTopic,
-          configEntries: [{ name: 'max.message.bytes', value: '1048588' }],
+          resourceType: ConfigResourceTypes.TOPIC,
+          resourceName: dlqTopic,
+          configs: [{ name: 'max.message.bytes', value: '1048588' }],
         },
       ],
     });

@@ -1,4 +1,6 @@
 import {
+  topicEnds,
+  committedOffsets,
   newKafkaAdmin,
   newRedis,
   newTopic,
@@ -45,7 +47,6 @@ describe('rebalance between two instances', () => {
       const ids = Array.from({ length: count }, () => produced++);
       await producer.send({
         topic,
-        acks: -1,
         messages: ids.map((id) => toMessage(itemEvent(schema, id, { mode: 'refresh', id }))),
       });
     };
@@ -92,14 +93,11 @@ describe('rebalance between two instances', () => {
     });
 
     // Every partition committed up to its end: nothing left behind for a later instance.
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = await topicEnds(admin, topic);
     await waitFor(
       async () => {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        return ends.every(
-          (end) =>
-            committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high,
-        );
+        const committed = await committedOffsets(admin, groupId, topic);
+        return [...ends].every(([partition, end]) => committed.get(partition) === end);
       },
       { description: 'all partitions committed to their end' },
     );

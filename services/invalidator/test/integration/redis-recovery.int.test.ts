@@ -43,7 +43,6 @@ describe('Redis recovery', () => {
         const ids = Array.from({ length: 10 }, () => nextId++);
         await producer.send({
           topic,
-          acks: -1,
           messages: ids.map((id) => toMessage(itemEvent(schema, id, { mode: 'refresh', id }))),
         });
         await new Promise((resolve) => setTimeout(resolve, 20));

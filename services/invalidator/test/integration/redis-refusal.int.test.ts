@@ -94,7 +94,7 @@ describe('Redis refusals name their cause', () => {
     });
     expect((await getOps(invalidator.opsPort, '/readyz')).status).toBe(200);
     const producer = await newProducer(cleanup);
-    await producer.send({ topic, acks: -1, messages: [toMessage(itemEvent(schema, 1, null))] });
+    await producer.send({ topic, messages: [toMessage(itemEvent(schema, 1, null))] });
 
     await waitFor(async () => (await getOps(invalidator.opsPort, '/readyz')).status === 503, {
       description: '/readyz 503 on NOPERM',

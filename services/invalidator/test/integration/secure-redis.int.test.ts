@@ -63,7 +63,7 @@ async function pipelineTo(
   });
   const producer = await newProducer(cleanup);
   const send = (events: ReturnType<typeof itemEvent>[]) =>
-    producer.send({ topic, acks: -1, messages: events.map(toMessage) });
+    producer.send({ topic, messages: events.map(toMessage) });
   return { invalidator, send };
 }
 

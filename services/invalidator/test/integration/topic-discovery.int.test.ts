@@ -34,7 +34,6 @@ describe('topic prefix subscription', () => {
     });
     await producer.send({
       topic: first,
-      acks: -1,
       messages: [toMessage(itemEvent(schema, 1, {}))],
     });
     await waitFor(async () => (await redis.exists(keys[0]!)) === 0, {
@@ -45,7 +44,6 @@ describe('topic prefix subscription', () => {
     await ensureTopics(admin, [{ topic: later, numPartitions: 1 }]);
     await producer.send({
       topic: later,
-      acks: -1,
       messages: [{ ...toMessage(itemEvent(schema, 2, {})) }],
     });
     await waitFor(async () => (await redis.exists(keys[1]!)) === 0, {
@@ -55,10 +53,9 @@ describe('topic prefix subscription', () => {
 
     // A message in the DLQ is never consumed as a change (it would loop back into the DLQ).
     const before = await metricValue(invalidator.metrics.events);
-    await producer.send({ topic: dlqTopic, acks: -1, messages: [{ key: 'x', value: '{bad' }] });
+    await producer.send({ topic: dlqTopic, messages: [{ key: 'x', value: '{bad' }] });
     await producer.send({
       topic: first,
-      acks: -1,
       messages: [toMessage(itemEvent(`${schema}_other`, 3, {}))],
     });
     await waitFor(async () => (await metricValue(invalidator.metrics.events)) === before + 1, {

@@ -42,7 +42,6 @@ describe.each(topologies)(
       truncateEveryPartition = () =>
         producer.send({
           topic,
-          acks: -1,
           messages: Array.from({ length: PARTITIONS }, (_, partition) => ({
             ...truncate,
             partition,

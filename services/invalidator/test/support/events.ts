@@ -1,5 +1,5 @@
 import { encodeEvent, formatLsn, messageKey, type ChangeEvent } from '@freshen/change-event';
-import type { Message } from 'kafkajs';
+import type { TestMessage } from '@freshen/test-kit';
 
 let nextLsn = 0x1000n;
 
@@ -29,6 +29,6 @@ export function itemEvent(
   };
 }
 
-export function toMessage(event: ChangeEvent): Message {
+export function toMessage(event: ChangeEvent): TestMessage {
   return { key: messageKey(event), value: encodeEvent(event) };
 }

@@ -1,7 +1,6 @@
 import type { RuleSet } from '@freshen/rules';
 import { createLogger, type CloseList } from '@freshen/runtime';
-import { newKafka, stackSettings, uniqueName } from '@freshen/test-kit';
-import type { Producer } from 'kafkajs';
+import { newTestProducer, stackSettings, uniqueName, type TestProducer } from '@freshen/test-kit';
 import {
   startInvalidator,
   type Invalidator,
@@ -38,12 +37,9 @@ export async function startTestInvalidator(
   return invalidator;
 }
 
-/** A connected idempotent producer on the stack, disconnected by `cleanup`. */
-export async function newProducer(cleanup: CloseList): Promise<Producer> {
-  const producer = newKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  cleanup.add('producer', () => producer.disconnect());
-  return producer;
+/** An idempotent producer on the stack, closed by `cleanup`. */
+export function newProducer(cleanup: CloseList): Promise<TestProducer> {
+  return newTestProducer(cleanup);
 }
 
 /** Current value of a counter or gauge (summed over labels). */

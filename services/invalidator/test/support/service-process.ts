@@ -29,11 +29,11 @@ function spawnInvalidator(cleanup: CloseList, env: Record<string, string>, inher
   return service;
 }
 
-/** Runs src/main.ts with the test rules module until it says it started. */
-export async function startServiceProcess(
+/** Runs src/main.ts with the test rules module, without waiting for it to start. */
+export function spawnServiceProcess(
   cleanup: CloseList,
   env: Record<string, string>,
-): Promise<ServiceProcess> {
+): ServiceProcess {
   const service = spawnInvalidator(
     cleanup,
     {
@@ -44,16 +44,25 @@ export async function startServiceProcess(
     },
     true,
   );
-  await waitFor(() => service.output().includes('invalidator started'), {
-    description: 'service start',
-  }).catch((error: Error) => {
-    throw new Error(`${error.message}\n${service.output()}`);
-  });
   return {
     kill: (signal) => service.kill(signal),
     output: () => service.output(),
     exited: service.exit,
   };
+}
+
+/** Runs src/main.ts with the test rules module until it says it started. */
+export async function startServiceProcess(
+  cleanup: CloseList,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const service = spawnServiceProcess(cleanup, env);
+  await waitFor(() => service.output().includes('invalidator started'), {
+    description: 'service start',
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n${service.output()}`);
+  });
+  return service;
 }
 
 /**
