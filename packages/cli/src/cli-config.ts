@@ -1,6 +1,9 @@
 import {
   ConfigError,
   hostPorts,
+  KAFKA_SECURITY_OPTIONS,
+  kafkaSecurityOf,
+  type KafkaSecurity,
   readConfig,
   REDIS_TARGET_OPTIONS,
   redisTargetOf,
@@ -10,6 +13,8 @@ import {
   type Env,
   type RedisTarget,
 } from '@freshen/config';
+import type { KafkaConnection } from '@freshen/kafka';
+import { SECOND } from '@freshen/runtime';
 
 /**
  * The environment of every `freshen` subcommand: the same variables, with the same defaults,
@@ -26,6 +31,7 @@ const schema = {
     default: [],
     doc: 'Kafka bootstrap brokers, e.g. kafka-1:9092,kafka-2:9092 (status, tail, dlq).',
   }),
+  ...KAFKA_SECURITY_OPTIONS,
   ...REDIS_TARGET_OPTIONS,
   TOPIC_PREFIX: string({
     default: 'freshen',
@@ -48,6 +54,8 @@ export interface CliConfig {
   /** Undefined when DATABASE_URL is unset: only the commands that need Postgres ask for it. */
   databaseUrl: string | undefined;
   kafkaBrokers: string[];
+  /** TLS and SASL to Kafka (the services' KAFKA_TLS_* / KAFKA_SASL_* settings). */
+  kafkaSecurity: KafkaSecurity | undefined;
   redis: RedisTarget;
   topicPrefix: string;
   groupId: string;
@@ -64,10 +72,17 @@ export function readCliConfig(env: Env, cwd: string): CliConfig {
     withStack,
   );
   const redis = redisTargetOf(raw);
-  if ('problem' in redis) throw new ConfigError([redis.problem]);
+  const kafkaSecurity = kafkaSecurityOf(raw);
+  const problems = [
+    ...('problem' in redis ? [redis.problem] : []),
+    ...('problems' in kafkaSecurity ? kafkaSecurity.problems : []),
+  ];
+  if (problems.length > 0 || 'problem' in redis || 'problems' in kafkaSecurity)
+    throw new ConfigError(problems);
   return {
     databaseUrl: raw.DATABASE_URL === '' ? undefined : raw.DATABASE_URL,
     kafkaBrokers: raw.KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurity.security,
     redis: redis.target,
     topicPrefix: raw.TOPIC_PREFIX,
     groupId: raw.GROUP_ID,
@@ -86,11 +101,16 @@ export function requireDatabase(config: CliConfig): string {
   return config.databaseUrl;
 }
 
-/** The brokers, or a ConfigError saying how to give them. */
-export function requireKafka(config: CliConfig): string[] {
+/** Where and as whom to reach Kafka, or a ConfigError saying how to give the brokers. */
+export function requireKafka(config: CliConfig): KafkaConnection {
   if (config.kafkaBrokers.length === 0)
     throw new ConfigError(['KAFKA_BROKERS is not set. Set it to host:port[,host:port...]']);
-  return config.kafkaBrokers;
+  return {
+    brokers: config.kafkaBrokers,
+    clientId: 'freshen-cli',
+    connectTimeoutMs: 5 * SECOND,
+    ...(config.kafkaSecurity && { security: config.kafkaSecurity }),
+  };
 }
 
 /** The rules module named by --rules, else RULES_MODULE, or a ConfigError. */

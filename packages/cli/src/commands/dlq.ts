@@ -59,8 +59,8 @@ export const dlqCommand: Command = {
 
 /** Every letter the topic holds now, oldest first, with its replayed flag. */
 async function readLetters(context: CommandContext, config: CliConfig): Promise<DeadLetterView[]> {
-  const brokers = requireKafka(config);
-  const admin = new KafkaAdmin(brokers);
+  const kafka = requireKafka(config);
+  const admin = new KafkaAdmin(kafka);
   let ranges;
   let mark: Map<number, bigint> | undefined;
   try {
@@ -78,7 +78,7 @@ async function readLetters(context: CommandContext, config: CliConfig): Promise<
   ]);
   const letters: DeadLetterView[] = [];
   for await (const message of readTopics({
-    brokers,
+    connection: kafka,
     topics: [config.dlqTopic],
     from: 'earliest',
     until,

@@ -5,6 +5,7 @@ import { EXIT } from '../cli/exit-codes.ts';
 import { parseOptions, positiveInteger } from '../cli/parse-options.ts';
 import { dlqReplayGroup } from '../dlq/dlq-replay-group.ts';
 import { KafkaAdmin } from '../kafka/kafka-admin.ts';
+import type { KafkaConnection } from '@freshen/kafka';
 import { formatTable } from '../output/table.ts';
 import { readGroupStatus, type GroupStatus } from '../status/group-status.ts';
 import { readRedisStatus, type RedisServerStatus } from '../status/redis-status.ts';
@@ -149,7 +150,7 @@ async function readSlots(
 }
 
 async function readKafka(
-  brokers: string[],
+  kafka: KafkaConnection,
   groups: string[],
   topicPrefix: string,
   dlqTopic: string,
@@ -157,7 +158,7 @@ async function readKafka(
   status: PipelineStatus,
   attention: (line: string) => void,
 ): Promise<void> {
-  const admin = new KafkaAdmin(brokers);
+  const admin = new KafkaAdmin(kafka);
   try {
     const first = await Promise.all(
       groups.map((group) => readGroupStatus(admin, group, topicPrefix, dlqTopic)),

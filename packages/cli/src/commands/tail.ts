@@ -28,7 +28,7 @@ export const tailCommand: Command = {
     });
     const limit = positiveInteger(values.limit, 'limit');
     const config = readCliConfig(context.env, context.cwd);
-    const brokers = requireKafka(config);
+    const kafka = requireKafka(config);
     const rulesModule = values.rules ?? (config.rulesModule || undefined);
     const rules = rulesModule
       ? await loadRuleSet(requireRules(config, rulesModule), {
@@ -37,7 +37,7 @@ export const tailCommand: Command = {
         })
       : undefined;
     const tables = values.table?.map((name) => (name.includes('.') ? name : `public.${name}`));
-    const admin = new KafkaAdmin(brokers);
+    const admin = new KafkaAdmin(kafka);
     let topics: string[];
     try {
       topics = (await admin.topicsWithPrefix(`${config.topicPrefix}.`)).filter(
@@ -60,7 +60,7 @@ export const tailCommand: Command = {
     context.signal.addEventListener('abort', () => stop.abort(), { once: true });
     let shown = 0;
     for await (const message of readTopics({
-      brokers,
+      connection: kafka,
       topics,
       from: values['from-beginning'] ? 'earliest' : 'latest',
       signal: stop.signal,

@@ -2,6 +2,7 @@
 // partition ends, a group's members and committed offsets. One small file, so the commands
 // never see the client's types.
 import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
+import { kafkaClientOptions, kafkaSecurityProblem, type KafkaConnection } from '@freshen/kafka';
 import { FreshenError, SECOND } from '@freshen/runtime';
 
 export interface PartitionRange {
@@ -30,17 +31,11 @@ export interface GroupDescription {
 /** An admin client that fails fast: a status at 3 a.m. must not hang on a dead broker. */
 export class KafkaAdmin {
   private readonly admin: Admin;
-  private readonly brokers: readonly string[];
+  private readonly connection: KafkaConnection;
 
-  constructor(brokers: readonly string[]) {
-    this.brokers = brokers;
-    this.admin = new Admin({
-      clientId: 'freshen-cli',
-      bootstrapBrokers: [...brokers],
-      timeout: 5 * SECOND,
-      retries: 1,
-      connectTimeout: 5 * SECOND,
-    });
+  constructor(connection: KafkaConnection) {
+    this.connection = connection;
+    this.admin = new Admin({ ...kafkaClientOptions(connection), timeout: 5 * SECOND, retries: 1 });
   }
 
   /** Names of the topics whose name starts with `prefix`. */
@@ -135,13 +130,20 @@ export class KafkaAdmin {
     try {
       return await operation();
     } catch (error) {
-      throw new FreshenError(
-        'KAFKA_UNAVAILABLE',
-        `Kafka at ${this.brokers.join(',')} did not answer (${describe(error)}); check KAFKA_BROKERS and that the brokers are up`,
-        { cause: error },
-      );
+      throw kafkaUnavailable(this.connection, error);
     }
   }
+}
+
+/** One line: a refused login or certificate names the setting to fix, else the brokers to check. */
+export function kafkaUnavailable(connection: KafkaConnection, error: unknown): FreshenError {
+  const security = kafkaSecurityProblem(error, connection);
+  return new FreshenError(
+    'KAFKA_UNAVAILABLE',
+    security ??
+      `Kafka at ${connection.brokers.join(',')} did not answer (${describe(error)}); check KAFKA_BROKERS and that the brokers are up`,
+    { cause: error },
+  );
 }
 
 function describe(error: unknown): string {

@@ -2,8 +2,10 @@
 // topics from their start or their end, never committing. The group it joins is its own
 // (random, deleted on close), so it never takes partitions from the invalidators.
 import { randomBytes } from 'node:crypto';
-import { Admin, Consumer, type MessagesStream } from '@platformatic/kafka';
-import { FreshenError, SECOND } from '@freshen/runtime';
+import { Consumer, type MessagesStream } from '@platformatic/kafka';
+import { createKafkaAdmin, kafkaClientOptions, type KafkaConnection } from '@freshen/kafka';
+import { SECOND } from '@freshen/runtime';
+import { kafkaUnavailable } from './kafka-admin.ts';
 
 /** A message as the commands see it: bytes in, text headers. */
 export interface ReadMessage {
@@ -18,7 +20,7 @@ export interface ReadMessage {
 }
 
 export interface TopicReaderOptions {
-  brokers: readonly string[];
+  connection: KafkaConnection;
   topics: readonly string[];
   /** 'earliest' reads what the topics hold; 'latest' only what arrives from now. */
   from: 'earliest' | 'latest';
@@ -36,12 +38,10 @@ export async function* readTopics(options: TopicReaderOptions): AsyncGenerator<R
 
   const groupId = `freshen-cli-${randomBytes(6).toString('hex')}`;
   const consumer = new Consumer({
-    clientId: 'freshen-cli',
+    ...kafkaClientOptions(options.connection),
     groupId,
-    bootstrapBrokers: [...options.brokers],
     timeout: 5 * SECOND,
     retries: 1,
-    connectTimeout: 5 * SECOND,
     autocommit: false,
     maxWaitTime: 500,
   });
@@ -56,11 +56,7 @@ export async function* readTopics(options: TopicReaderOptions): AsyncGenerator<R
         autocommit: false,
       });
     } catch (error) {
-      throw new FreshenError(
-        'KAFKA_UNAVAILABLE',
-        `cannot consume ${options.topics.join(', ')} from Kafka at ${options.brokers.join(',')} (${(error as Error).message}); check KAFKA_BROKERS and that the brokers are up`,
-        { cause: error },
-      );
+      throw kafkaUnavailable(options.connection, error);
     }
     if (options.signal.aborted) return;
     for await (const message of stream) {
@@ -88,18 +84,13 @@ export async function* readTopics(options: TopicReaderOptions): AsyncGenerator<R
     await stream?.close().catch(() => {});
     // force: leave the group at once rather than after the session timeout.
     await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
-    await deleteGroup(options.brokers, groupId);
+    await deleteGroup(options.connection, groupId);
   }
 }
 
 /** Removes the reader's own group, so no trace of a read is left on the cluster. */
-async function deleteGroup(brokers: readonly string[], groupId: string): Promise<void> {
-  const admin = new Admin({
-    clientId: 'freshen-cli',
-    bootstrapBrokers: [...brokers],
-    timeout: 5 * SECOND,
-    retries: 1,
-  });
+async function deleteGroup(connection: KafkaConnection, groupId: string): Promise<void> {
+  const admin = createKafkaAdmin(connection, { retries: 1 });
   await admin.deleteGroups({ groups: [groupId] }).catch(() => {});
   await admin.close().catch(() => {});
 }
