@@ -1,5 +1,6 @@
 // Validates docker-compose.yml against the Compose Specification's JSON schema. There is no
 // Docker engine in CI, so this is how the compose file is kept honest.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -58,6 +59,35 @@ if (missing.length > 0) {
   for (const line of missing) console.error(line);
   process.exit(1);
 }
+// Nor can it know the image: the Dockerfile must probe health, its entry point must exist, and
+// every service built from it must name a subcommand that entry point has (`--help` exits 0).
+const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+const entryPoint = /^ENTRYPOINT \["node", "([^"]+)"\]$/m.exec(dockerfile)?.[1];
+const imageProblems = [
+  ...(/^HEALTHCHECK /m.test(dockerfile) ? [] : ['Dockerfile: no HEALTHCHECK']),
+  ...(entryPoint && existsSync(path.join(root, entryPoint))
+    ? []
+    : [`Dockerfile: ENTRYPOINT ["node", "<file>"] missing or naming a file that does not exist`]),
+];
+if (entryPoint) {
+  const built = Object.entries(
+    services as Record<string, { build?: unknown; command?: string[] }>,
+  ).filter(([, service]) => service.build !== undefined);
+  for (const [service, { command = [] }] of built) {
+    const help = spawnSync(process.execPath, [entryPoint, command[0] ?? '', '--help'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (help.status !== 0)
+      imageProblems.push(
+        `docker-compose.yml: service ${service} runs '${command.join(' ')}', which ${entryPoint} does not know`,
+      );
+  }
+}
+if (imageProblems.length > 0) {
+  for (const line of imageProblems) console.error(line);
+  process.exit(1);
+}
 console.log(
-  'docker-compose.yml is valid against the Compose Specification schema, and every file it mounts exists',
+  'docker-compose.yml is valid against the Compose Specification schema, every file it mounts exists, and the image runs the subcommands it names',
 );

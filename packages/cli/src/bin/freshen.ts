@@ -28,7 +28,7 @@ if (name === undefined || name === '--help' || name === '-h' || name === 'help')
 } else if (command === undefined) {
   process.stderr.write(`freshen: unknown command ${JSON.stringify(name)}\n${overview()}\n`);
   process.exitCode = EXIT.USAGE;
-} else if (command.service) {
+} else if (command.service && !argv.includes('--help') && !argv.includes('-h')) {
   // The service's entry point owns signals and the exit code from here on.
   await command.run({
     argv,

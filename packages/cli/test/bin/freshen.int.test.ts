@@ -10,16 +10,13 @@ describe('the freshen executable', () => {
     const overview = await runFreshen(['--help'], {});
     expect(overview.code).toBe(0);
     for (const command of COMMANDS) expect(overview.stdout).toContain(`  ${command.name} `);
+    // Services too (regression: `freshen reader --help` started the reader instead).
     const helps = await Promise.all(
-      COMMANDS.filter((command) => !command.service).map((command) =>
-        runFreshen([command.name, '--help'], {}),
-      ),
+      COMMANDS.map((command) => runFreshen([command.name, '--help'], {})),
     );
     for (const [index, help] of helps.entries()) {
       expect(help.code).toBe(0);
-      expect(help.stdout).toContain(
-        `usage: freshen ${COMMANDS.filter((c) => !c.service)[index]!.name}`,
-      );
+      expect(help.stdout).toContain(`usage: freshen ${COMMANDS[index]!.name}`);
     }
   });
 
