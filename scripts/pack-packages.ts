@@ -22,7 +22,16 @@ import {
 import path from 'node:path';
 
 /** What an application installs, dependencies first. */
-export const PUBLISHED = ['config', 'runtime', 'change-event', 'keys', 'storage', 'rules', 'cache'];
+export const PUBLISHED = [
+  'config',
+  'runtime',
+  'change-event',
+  'keys',
+  'storage',
+  'redis-client',
+  'rules',
+  'cache',
+];
 
 interface Manifest {
   name: string;

@@ -22,7 +22,7 @@ export interface RedisRefusal {
 /**
  * Every command Freshen sends (the invalidator, the cache, the warm command), for the ACL of
  * its Redis user and the NOPERM fix: UNLINK (truncates), EVALSHA, EVAL and SCRIPT LOAD (the
- * storage scripts, which run GET, SET, DEL, UNLINK, HSET and PEXPIRE inside), GET, SET, EXISTS, PTTL,
+ * storage scripts, which run GET, SET, DEL, UNLINK, HSET, PEXPIRE and TIME inside), GET, SET, EXISTS, PTTL,
  * HMGET, HSET, DEL (cache reads, fills and leases), SCAN (truncates), WAIT (REDIS_WAIT_REPLICAS), INFO (ioredis's ready
  * check and the sentinel role check), PING, and in cluster mode CLUSTER SLOTS, SHARDS and INFO
  * and CLIENT SETNAME (ioredis's Cluster client names its connections and checks the state).
@@ -35,6 +35,7 @@ export const REDIS_COMMANDS_NEEDED = [
   'exists',
   'pttl',
   'pexpire',
+  'time',
   'hmget',
   'hset',
   'evalsha',

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freshenAclRule, type RedisTarget } from '@freshen/redis-client';
+import { storedPayload } from '@freshen/storage';
 import {
   generateTestCertificates,
   newKafkaAdmin,
@@ -80,7 +81,7 @@ async function applied(admin: Redis | Cluster, events: ReturnType<typeof itemEve
   let present = 0;
   for (const event of events) {
     const key = item.key({ id: event.key.id as number });
-    if ((await admin.get(key)) === JSON.stringify(event.new)) present += 1;
+    if (storedPayload(await admin.get(key)) === JSON.stringify(event.new)) present += 1;
   }
   return present;
 }
