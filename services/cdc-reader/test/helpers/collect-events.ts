@@ -25,6 +25,10 @@ export async function collectEvents(
     ...kafkaClientOptions(connection),
     groupId: uniqueName('collect'),
     maxWaitTime: 100,
+    // Fault tests kill and restart the broker under it: retry until it is back, as the
+    // invalidator's consumer does, instead of failing the stream after the default 3 tries.
+    retries: Number.MAX_SAFE_INTEGER,
+    retryDelay: 250,
   });
   cleanup.add(`consumer ${topic}`, () => consumer.close(true));
   const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
