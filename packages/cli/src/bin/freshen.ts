@@ -57,4 +57,7 @@ if (name === undefined || name === '--help' || name === '-h' || name === 'help')
   });
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  // Done, and everything is written (stdout and stderr are synchronous on pipes and files): a
+  // client socket a dead broker still holds open must not keep the command alive.
+  process.exit(process.exitCode);
 }

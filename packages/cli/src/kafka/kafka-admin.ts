@@ -28,6 +28,21 @@ export interface GroupDescription {
   committed: Map<string, Map<number, bigint>>;
 }
 
+/**
+ * The longest any one Kafka call may take. The client's own request timeout does not fire when
+ * a broker accepts the connection but never answers (a frozen process, a half-dead host), so
+ * the command bounds each call itself (regression: `freshen status` hung with Kafka frozen).
+ */
+const CALL_DEADLINE_MS = 10 * SECOND;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / SECOND} s`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** An admin client that fails fast: a status at 3 a.m. must not hang on a dead broker. */
 export class KafkaAdmin {
   private readonly admin: Admin;
@@ -122,13 +137,14 @@ export class KafkaAdmin {
     );
   }
 
-  close(): Promise<void> {
-    return this.admin.close();
+  /** Closes the client; a broker that stopped answering cannot hold the command open. */
+  async close(): Promise<void> {
+    await withDeadline(this.admin.close(), CALL_DEADLINE_MS).catch(() => {});
   }
 
   private async call<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return await operation();
+      return await withDeadline(operation(), CALL_DEADLINE_MS);
     } catch (error) {
       throw kafkaUnavailable(this.connection, error);
     }

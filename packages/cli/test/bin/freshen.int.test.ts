@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { freePort } from '@freshen/runtime';
 import { stackSettings } from '@freshen/test-kit';
 import { COMMANDS } from '../../src/commands/index.ts';
@@ -51,4 +53,24 @@ describe('the freshen executable', () => {
       /attention: Kafka unreachable: Kafka at 127\.0\.0\.1:\d+ did not answer/,
     );
   });
+
+  // Regression: with the broker frozen (it accepts connections, answers nothing) status hung.
+  it('status with a Kafka that accepts connections but never answers exits 1 naming Kafka', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const run = await runFreshen(['status', '--interval-ms', '100'], {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+        KAFKA_BROKERS: `127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/attention: Kafka unreachable: .*no answer within 10 s/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  }, 60_000);
 });
