@@ -19,6 +19,7 @@ export {
   PlatformaticEventPublisher,
   type PlatformaticEventPublisherOptions,
 } from './publisher/platformatic-event-publisher.ts';
+export { ThreadEventPublisher } from './publisher/thread-event-publisher.ts';
 export { javaCompatiblePartition } from './publisher/java-compatible-partitioner.ts';
 export {
   type BatchHandler,

@@ -1,4 +1,5 @@
 export { drainWithPgRecvlogical } from './bench/pg-recvlogical.ts';
+export { CpuMeter, machineCpuSeconds, processCpuSeconds } from './bench/process-cpu.ts';
 export { useCleanup } from './cleanup.ts';
 // Re-exported so tests find every helper in one place.
 export { freePort } from '@freshen/runtime';
@@ -43,7 +44,7 @@ export {
   type TestProducer,
 } from './kafka-clients.ts';
 export { jsonLines } from './json-lines.ts';
-export { stackSettings, type StackSettings } from './stack.ts';
+export { stackKafkaPid, stackSettings, type StackSettings } from './stack.ts';
 export { uniqueName } from './unique-name.ts';
 export { notYet, waitFor, type WaitForOptions } from '@freshen/runtime';
 export {

@@ -1,4 +1,6 @@
-import { toHostPort, withStackEnv } from '@freshen/config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findStackEnvFile, toHostPort, withStackEnv } from '@freshen/config';
 
 export interface StackSettings {
   databaseUrl: string;
@@ -27,4 +29,18 @@ export function stackSettings(): StackSettings {
     redisUrl: env.REDIS_URL!,
     redisClusterNodes: (env.REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean).map(toHostPort),
   };
+}
+
+/** The pid of the stack's Kafka broker (benchmarks count its CPU); undefined when not known. */
+export function stackKafkaPid(): number | undefined {
+  const envFile = findStackEnvFile(process.cwd());
+  if (!envFile) return undefined;
+  try {
+    const pid = Number(
+      readFileSync(path.join(path.dirname(envFile), 'kafka', 'kafka.pid'), 'utf8'),
+    );
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createKafkaAdmin } from '@freshen/kafka';
 import { spawnService } from '@freshen/harness';
-import { drainWithPgRecvlogical, stackSettings } from '@freshen/test-kit';
+import { CpuMeter, drainWithPgRecvlogical, stackKafkaPid, stackSettings } from '@freshen/test-kit';
 import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -94,8 +94,33 @@ async function dropSlot(name: string): Promise<void> {
   await db.query(`drop publication if exists ${name}`).catch(() => {});
 }
 
-async function floorRate(slot: string, endLsn: string, rows: number): Promise<number> {
-  return rows / (await drainWithPgRecvlogical(databaseUrl, slot, slot, endLsn));
+async function floorRate(
+  slot: string,
+  endLsn: string,
+  rows: number,
+): Promise<{ rate: number; machineBusy: number }> {
+  const meter = new CpuMeter();
+  const rate = rows / (await drainWithPgRecvlogical(databaseUrl, slot, slot, endLsn));
+  return { rate, machineBusy: meter.read().machineBusy };
+}
+
+/** The pid of the walsender streaming `slot`, once a client is attached to it. */
+async function walsenderPid(slot: string): Promise<number | undefined> {
+  const { rows } = await db.query<{ pid: number | null }>(
+    'select active_pid as pid from pg_replication_slots where slot_name = $1',
+    [slot],
+  );
+  return rows[0]?.pid ?? undefined;
+}
+
+/** CPU-seconds per million rows, for a figure that stays comparable on a noisy machine. */
+function perMillionRows(cpuSeconds: Record<string, number>, rows: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(cpuSeconds).map(([name, seconds]) => [
+      name,
+      Number(((seconds * 1_000_000) / rows).toFixed(2)),
+    ]),
+  );
 }
 
 function rssMb(pid: number): number {
@@ -123,8 +148,14 @@ async function readerRate(
   slot: string,
   rows: number,
   port: number,
-): Promise<{ rate: number; peakRssMb: number }> {
+): Promise<{
+  rate: number;
+  peakRssMb: number;
+  cpuSecondsPerMillionRows: Record<string, number>;
+  machineBusy: number;
+}> {
   let startedAt: number | undefined;
+  const meter = new CpuMeter();
   const reader = spawnService({
     name: 'cdc-reader',
     main: MAIN,
@@ -139,11 +170,20 @@ async function readerRate(
       PUBLICATION_TABLES: `${schema}.accounts,${schema}.events`,
       TOPIC_PREFIX: `bench_${run}`,
       LOG_LEVEL: 'info',
+      // PUBLISH_THREAD=main npm run bench:reader compares the single-thread reader.
+      ...(process.env.PUBLISH_THREAD && { PUBLISH_THREAD: process.env.PUBLISH_THREAD }),
     },
     metricsPort: port,
     onLine(line) {
-      if (startedAt === undefined && line.includes('"msg":"streaming"'))
+      if (startedAt === undefined && line.includes('"msg":"streaming"')) {
         startedAt = Date.parse((JSON.parse(line) as { time: string }).time);
+        // Counted from here: the CPU of streaming, not of loading modules and connecting.
+        meter.track('reader', reader.pid);
+        const kafka = stackKafkaPid();
+        if (kafka !== undefined) meter.track('kafkaBroker', kafka);
+        meter.restartMachine();
+        void walsenderPid(slot).then((pid) => pid !== undefined && meter.track('walsender', pid));
+      }
     },
   });
   let exited: number | null | undefined;
@@ -159,7 +199,13 @@ async function readerRate(
     }
     const finishedAt = Date.now();
     if (startedAt === undefined) throw new Error('reader never logged "streaming"');
-    return { rate: rows / ((finishedAt - startedAt) / 1000), peakRssMb: peak };
+    const cpu = meter.read();
+    return {
+      rate: rows / ((finishedAt - startedAt) / 1000),
+      peakRssMb: peak,
+      cpuSecondsPerMillionRows: perMillionRows(cpu.cpuSeconds, rows),
+      machineBusy: cpu.machineBusy,
+    };
   } finally {
     clearInterval(sampler);
     await reader.stop();
@@ -173,6 +219,10 @@ interface Result {
   floorRowsPerSec: number | null;
   ratio: number | null;
   peakRssMb: number;
+  /** reader, its walsender and the Kafka broker, while the reader streamed. */
+  cpuSecondsPerMillionRows: Record<string, number>;
+  /** Busy share of all cores while the reader streamed, and while pg_recvlogical did. */
+  machineBusy: { reader: number; floor: number | null };
 }
 
 async function main(): Promise<void> {
@@ -203,9 +253,11 @@ async function main(): Promise<void> {
           backlog: backlog.name,
           rows: backlog.rows,
           readerRowsPerSec: Math.round(reader.rate),
-          floorRowsPerSec: floor === null ? null : Math.round(floor),
-          ratio: floor === null ? null : Number((reader.rate / floor).toFixed(3)),
+          floorRowsPerSec: floor === null ? null : Math.round(floor.rate),
+          ratio: floor === null ? null : Number((reader.rate / floor.rate).toFixed(3)),
           peakRssMb: Number(reader.peakRssMb.toFixed(1)),
+          cpuSecondsPerMillionRows: reader.cpuSecondsPerMillionRows,
+          machineBusy: { reader: reader.machineBusy, floor: floor?.machineBusy ?? null },
         });
         process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
         topics.add(`bench_${run}.${schema}.accounts`).add(`bench_${run}.${schema}.events`);
@@ -226,12 +278,13 @@ async function main(): Promise<void> {
   }
 
   const lines = [
-    '| backlog | rows | reader rows/s | pg_recvlogical rows/s | ratio | reader peak RSS (MB) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map(
-      (r) =>
-        `| ${r.backlog} | ${r.rows} | ${r.readerRowsPerSec} | ${r.floorRowsPerSec ?? '-'} | ${r.ratio ?? '-'} | ${r.peakRssMb} |`,
-    ),
+    '| backlog | rows | reader rows/s | pg_recvlogical rows/s | ratio | reader peak RSS (MB) | CPU-s per M rows: reader / walsender / broker | machine busy |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map((r) => {
+      const cpu = r.cpuSecondsPerMillionRows;
+      const cpuText = [cpu.reader, cpu.walsender, cpu.kafkaBroker].map((s) => s ?? '-').join(' / ');
+      return `| ${r.backlog} | ${r.rows} | ${r.readerRowsPerSec} | ${r.floorRowsPerSec ?? '-'} | ${r.ratio ?? '-'} | ${r.peakRssMb} | ${cpuText} | ${r.machineBusy.reader} |`;
+    }),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(path.join(ROOT, '.bench'), { recursive: true });

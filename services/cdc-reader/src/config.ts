@@ -93,6 +93,10 @@ export const readerConfigSchema = {
     default: 512 * 1024,
     doc: 'Largest change event published whole; larger ones leave out their largest values (listed as unavailable). Capped at BATCH_MAX_BYTES.',
   }),
+  PUBLISH_THREAD: oneOf(['worker', 'main'] as const, {
+    default: 'worker',
+    doc: "Where the Kafka producer runs: 'worker' (its own thread, so encoding record batches uses another core than decoding the slot) or 'main' (one thread; for a one-core container).",
+  }),
   MAX_IN_FLIGHT_EVENTS: integer({
     min: 1,
     default: 10_000,

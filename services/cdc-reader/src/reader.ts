@@ -1,6 +1,10 @@
 import { parseLsn } from '@freshen/change-event';
 import { redactUrl } from '@freshen/config';
-import { PlatformaticEventPublisher, type EventPublisher } from '@freshen/kafka';
+import {
+  PlatformaticEventPublisher,
+  ThreadEventPublisher,
+  type EventPublisher,
+} from '@freshen/kafka';
 import {
   backoffDelay,
   CloseList,
@@ -338,7 +342,7 @@ async function connectPublisher(
 }
 
 function newPublisher(config: ReaderConfig, logger: Logger): EventPublisher {
-  return new PlatformaticEventPublisher({
+  const options = {
     connection: {
       brokers: config.KAFKA_BROKERS,
       clientId: `freshen-cdc-reader-${config.SLOT_NAME}`,
@@ -347,7 +351,10 @@ function newPublisher(config: ReaderConfig, logger: Logger): EventPublisher {
     logger,
     partitions: config.TOPIC_PARTITIONS,
     replicationFactor: config.TOPIC_REPLICATION_FACTOR,
-  });
+  };
+  return config.PUBLISH_THREAD === 'worker'
+    ? new ThreadEventPublisher({ ...options, logName: 'cdc-reader' })
+    : new PlatformaticEventPublisher(options);
 }
 
 async function currentSnapshot(db: pg.Client): Promise<string> {

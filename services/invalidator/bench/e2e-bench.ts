@@ -27,7 +27,12 @@ import { startSelfProfile, topSelfTime } from './support/profile.ts';
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const ROWS = quick ? 20_000 : 200_000;
+/** The latency target's load (p50 ≤ 2 ms, p99 ≤ 10 ms), then higher loads to find the knee. */
 const LATENCY = { tps: 2000, seconds: quick ? 10 : 60, rows: 10_000 };
+const HIGHER_LOADS_TPS = [5000, 10_000, 20_000];
+const HIGHER_LOAD_SECONDS = quick ? 5 : 20;
+/** The highest steady load reported is the highest whose p99 stays within this. */
+const STEADY_P99_MS = 20;
 const root = path.resolve(import.meta.dirname, '../../..');
 const outDir = path.join(root, '.bench');
 const profileDir = path.join(outDir, 'profiles');
@@ -93,7 +98,16 @@ interface BacklogRow {
   floorRowsPerSec: number;
   ratio: number;
   keysLeft: number;
+  /** CPU-seconds per million rows: the reader process, and this process (the invalidator). */
+  cpuSecondsPerMillionRows: { reader: number | null; invalidator: number };
 }
+
+/** This process's CPU-seconds so far (the invalidator runs in-process; the driver only polls). */
+const ownCpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+const perMillion = (seconds: number, rows: number) => round((seconds * 1_000_000) / rows);
 
 async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> {
   // single-row updates 1000 existing rows over and over; hundred-row inserts into an empty table.
@@ -111,6 +125,7 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
     );
 
     const spawnedAt = Date.now();
+    const invalidatorCpuAtStart = ownCpuSeconds();
     const reader = startReaderProcess(readerEnv(bench), profile ? profileDir : undefined);
     bench.cleanup.add('reader', () => reader.stop());
     await until(
@@ -123,6 +138,8 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
       `${ROWS} events applied`,
     );
     const doneAt = Date.now();
+    const invalidatorCpu = ownCpuSeconds() - invalidatorCpuAtStart;
+    const readerCpu = reader.streamingCpuSeconds();
     // Like the reader benchmark, the clock starts at the reader's "streaming" log line: process
     // start-up (module loading, Kafka and slot-lock connections) is reported, not counted.
     const streamingAt = reader.streamingAt() ?? spawnedAt;
@@ -157,13 +174,17 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
       floorRowsPerSec,
       ratio: round(pipelineRowsPerSec / floorRowsPerSec),
       keysLeft,
+      cpuSecondsPerMillionRows: {
+        reader: readerCpu === undefined ? null : perMillion(readerCpu, ROWS),
+        invalidator: perMillion(invalidatorCpu, ROWS),
+      },
     };
   } finally {
     await bench.cleanup.close().catch((error: unknown) => console.error('cleanup failed', error));
   }
 }
 
-async function latency() {
+async function latency(load: { tps: number; seconds: number; rows: number }) {
   const bench = await createBenchTable('latency', LATENCY.rows);
   try {
     let recording = false;
@@ -198,13 +219,13 @@ async function latency() {
     await until(async () => (await counted(invalidator)) >= 200, 60 * SECOND, 'warm-up applied');
     const before = await counted(invalidator);
     recording = true;
-    const load = await runLoadWriter({
+    const written = await runLoadWriter({
       databaseUrl: settings.databaseUrl,
       table: `${bench.schema}.items`,
-      ...LATENCY,
+      ...load,
     });
     await until(
-      async () => (await counted(invalidator)) >= before + load.committed,
+      async () => (await counted(invalidator)) >= before + written.committed,
       60 * SECOND,
       'load applied',
     );
@@ -218,12 +239,12 @@ async function latency() {
     const p99 = (values: number[]) =>
       [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] ?? NaN;
     console.error(
-      `[latency] stages p50/p99 ms: commit→kafka ${median(stages.reader)}/${p99(stages.reader)}, kafka→handler ${median(stages.fetch)}/${p99(stages.fetch)}, handler→redis ack ${median(stages.apply)}/${p99(stages.apply)}; batch size p50 ${median(stages.batchSizes)}`,
+      `[latency ${load.tps} tx/s] stages p50/p99 ms: commit→kafka ${median(stages.reader)}/${p99(stages.reader)}, kafka→handler ${median(stages.fetch)}/${p99(stages.fetch)}, handler→redis ack ${median(stages.apply)}/${p99(stages.apply)}; batch size p50 ${median(stages.batchSizes)}`,
     );
     return {
-      offeredTps: LATENCY.tps,
-      seconds: LATENCY.seconds,
-      achievedTps: Math.round(load.achievedTps),
+      offeredTps: load.tps,
+      seconds: load.seconds,
+      achievedTps: Math.round(written.achievedTps),
       samples: sorted.length,
       p50Ms: at(0.5),
       p99Ms: at(0.99),
@@ -257,30 +278,46 @@ const backlogs = process.argv.includes('--latency-only')
       await phase('catch-up single-row', () => catchUp('single-row')),
       await phase('catch-up hundred-row', () => catchUp('hundred-row')),
     ];
-const lat = await phase('latency', latency);
+const lat = await phase('latency', () => latency(LATENCY));
+const loadSteps = [lat];
+for (const tps of HIGHER_LOADS_TPS) {
+  loadSteps.push(await latency({ tps, seconds: HIGHER_LOAD_SECONDS, rows: LATENCY.rows }));
+}
+// Steady: the writer kept up with the offered rate (within 5%) and p99 stayed within bound.
+const steady = loadSteps.filter(
+  (step) => step.achievedTps >= step.offeredTps * 0.95 && step.p99Ms <= STEADY_P99_MS,
+);
 const result = {
   machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
   quick,
   backlogs,
   latency: lat,
+  loadSteps,
+  highestSteadyTpsWithP99Within20Ms: steady.at(-1)?.achievedTps ?? null,
 };
 const outFile = path.join(outDir, quick || backlogs.length === 0 ? 'e2e-partial.json' : 'e2e.json');
 writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
 
 console.log(
-  '| backlog | rows | pipeline s | pipeline rows/s | pg_recvlogical s | floor rows/s | ratio | keys left |',
+  '| backlog | rows | pipeline s | pipeline rows/s | pg_recvlogical s | floor rows/s | ratio | keys left | CPU-s per M rows: reader / invalidator |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of backlogs) {
+  const cpu = row.cpuSecondsPerMillionRows;
   console.log(
-    `| ${row.backlog} | ${row.rows} | ${row.pipelineSeconds} | ${row.pipelineRowsPerSec} | ${row.floorSeconds} | ${row.floorRowsPerSec} | ${row.ratio} | ${row.keysLeft} |`,
+    `| ${row.backlog} | ${row.rows} | ${row.pipelineSeconds} | ${row.pipelineRowsPerSec} | ${row.floorSeconds} | ${row.floorRowsPerSec} | ${row.ratio} | ${row.keysLeft} | ${cpu.reader ?? '-'} / ${cpu.invalidator} |`,
   );
 }
 console.log('');
 console.log('| offered tx/s | achieved tx/s | seconds | samples | p50 ms | p99 ms | max ms |');
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const step of loadSteps) {
+  console.log(
+    `| ${step.offeredTps} | ${step.achievedTps} | ${step.seconds} | ${step.samples} | ${step.p50Ms} | ${step.p99Ms} | ${step.maxMs} |`,
+  );
+}
 console.log(
-  `| ${lat.offeredTps} | ${lat.achievedTps} | ${lat.seconds} | ${lat.samples} | ${lat.p50Ms} | ${lat.p99Ms} | ${lat.maxMs} |`,
+  `\nhighest steady load with p99 ≤ ${STEADY_P99_MS} ms: ${result.highestSteadyTpsWithP99Within20Ms ?? 'none'} tx/s`,
 );
 console.log(`\nwrote ${path.relative(root, outFile)}`);
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { spawnService } from '@freshen/harness';
+import { processCpuSeconds } from '@freshen/test-kit';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
@@ -10,6 +11,8 @@ export interface ReaderProcess {
   output: () => string;
   /** Wall-clock ms of the reader's "streaming" log line (the reader benchmark's start mark). */
   streamingAt: () => number | undefined;
+  /** CPU-seconds the reader has used since its "streaming" line (start-up not counted). */
+  streamingCpuSeconds: () => number | undefined;
   /** SIGTERM, then wait for exit. */
   stop(): Promise<number | null>;
 }
@@ -20,6 +23,7 @@ export function startReaderProcess(
   profileDir?: string,
 ): ReaderProcess {
   let streamingAt: number | undefined;
+  let cpuAtStreaming: number | undefined;
   let exitCode: number | null | undefined;
   const reader = spawnService({
     name: 'cdc-reader',
@@ -31,6 +35,7 @@ export function startReaderProcess(
     onLine(line) {
       if (streamingAt === undefined && line.includes('"msg":"streaming"')) {
         streamingAt = Date.parse((JSON.parse(line) as { time: string }).time);
+        cpuAtStreaming = processCpuSeconds(reader.pid);
       }
     },
   });
@@ -39,6 +44,10 @@ export function startReaderProcess(
     exitCode: () => exitCode,
     output: () => reader.output(),
     streamingAt: () => streamingAt,
+    streamingCpuSeconds: () => {
+      const now = processCpuSeconds(reader.pid);
+      return now === undefined || cpuAtStreaming === undefined ? undefined : now - cpuAtStreaming;
+    },
     stop: () => reader.stop(),
   };
 }

@@ -1,0 +1,113 @@
+import { Worker } from 'node:worker_threads';
+import { FreshenError, type Logger } from '@freshen/runtime';
+import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
+import type { PlatformaticEventPublisherOptions } from './platformatic-event-publisher.ts';
+import type {
+  PublisherCall,
+  PublisherReply,
+  PublisherThreadData,
+} from './publisher-thread-protocol.ts';
+
+type Pending = { resolve: (value: number | undefined) => void; reject: (error: Error) => void };
+/** A call without its id (the id is assigned when it is posted). */
+type Call = PublisherCall extends infer C
+  ? C extends PublisherCall
+    ? Omit<C, 'id'>
+    : never
+  : never;
+
+/**
+ * The PlatformaticEventPublisher run on a worker thread: the same EventPublisher contract
+ * (the caller still decides retries and order; one publish resolves when Kafka acknowledged
+ * all of it), with the Kafka client's encoding and socket work off the caller's thread.
+ * Messages are copied to the worker (strings and Buffers are cloned, not shared).
+ *
+ * If the worker dies, every outstanding and later call rejects with KAFKA_REJECTED: nothing
+ * after that point can be published, so the reader stops and is restarted, and what Kafka had
+ * not acknowledged is read again from the slot.
+ */
+export class ThreadEventPublisher implements EventPublisher {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private dead: FreshenError | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: PlatformaticEventPublisherOptions & { logName: string }) {
+    const { logger, logName, ...publisherOptions } = options;
+    const workerData: PublisherThreadData = {
+      options: publisherOptions,
+      logName,
+      logLevel: logger.level,
+      logBindings: bindingsOf(logger),
+    };
+    this.worker = new Worker(new URL('./publisher-thread.ts', import.meta.url), { workerData });
+    this.worker.on('message', (reply: PublisherReply) => this.settle(reply));
+    this.worker.on('error', (error) => this.die(`failed: ${error.message}`, logger));
+    this.worker.on('exit', (code) => this.die(`exited with code ${code}`, logger));
+  }
+
+  connect(): Promise<void> {
+    return this.call({ method: 'connect' }).then(() => undefined);
+  }
+
+  async prepareTopic(topic: string): Promise<number> {
+    return (await this.call({ method: 'prepareTopic', topic }))!;
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.call({ method: 'publish', messages });
+  }
+
+  async probe(timeoutMs: number): Promise<void> {
+    await this.call({ method: 'probe', timeoutMs });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (!this.dead) await this.call({ method: 'close' }).catch(() => {});
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private call(call: Call): Promise<number | undefined> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...call, id });
+    });
+  }
+
+  private settle(reply: PublisherReply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) pending.resolve(reply.value);
+    else
+      pending.reject(
+        reply.code === undefined
+          ? new Error(reply.message)
+          : new FreshenError(reply.code, reply.message),
+      );
+  }
+
+  private die(how: string, logger: Logger): void {
+    if (this.dead) return;
+    this.dead = new FreshenError(
+      'KAFKA_REJECTED',
+      `the Kafka publishing thread ${how}; events not yet acknowledged will be read again from the slot after a restart`,
+    );
+    if (!this.closing) logger.error({ err: this.dead }, 'Kafka publishing thread ended');
+    for (const { reject } of this.pending.values()) reject(this.dead);
+    this.pending.clear();
+  }
+}
+
+/** The child bindings (`slot`, ...) of a pino logger, so the worker's lines carry them too. */
+function bindingsOf(logger: Logger): Record<string, unknown> {
+  const { service: _service, ...rest } = logger.bindings() as Record<string, unknown>;
+  return rest;
+}
