@@ -144,6 +144,23 @@ async function publishedEvents(port: number): Promise<number> {
   }
 }
 
+/** Where the reader's memory is when it has caught up (prom-client's process and heap gauges), MB. */
+async function memoryAtEnd(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const gauges = {
+    rss: 'process_resident_memory_bytes',
+    heapTotal: 'nodejs_heap_size_total_bytes',
+    heapUsed: 'nodejs_heap_size_used_bytes',
+    external: 'nodejs_external_memory_bytes',
+  };
+  const figures: Record<string, number> = {};
+  for (const [name, metric] of Object.entries(gauges)) {
+    const line = text.split('\n').find((l) => l.startsWith(`${metric} `));
+    if (line) figures[name] = Number((Number(line.split(' ')[1]) / 2 ** 20).toFixed(1));
+  }
+  return figures;
+}
+
 async function readerRate(
   slot: string,
   rows: number,
@@ -153,6 +170,7 @@ async function readerRate(
   peakRssMb: number;
   cpuSecondsPerMillionRows: Record<string, number>;
   machineBusy: number;
+  memoryAtEndMb: Record<string, number>;
 }> {
   let startedAt: number | undefined;
   const meter = new CpuMeter();
@@ -170,8 +188,6 @@ async function readerRate(
       PUBLICATION_TABLES: `${schema}.accounts,${schema}.events`,
       TOPIC_PREFIX: `bench_${run}`,
       LOG_LEVEL: 'info',
-      // PUBLISH_THREAD=main npm run bench:reader compares the single-thread reader.
-      ...(process.env.PUBLISH_THREAD && { PUBLISH_THREAD: process.env.PUBLISH_THREAD }),
     },
     metricsPort: port,
     onLine(line) {
@@ -194,13 +210,19 @@ async function readerRate(
     for (;;) {
       if (exited !== undefined)
         throw new Error(`reader exited with ${exited}:\n${reader.output().slice(-3000)}`);
-      if ((await publishedEvents(port)) >= rows) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const published = await publishedEvents(port);
+      if (published >= rows) break;
+      // Each scrape costs the reader a few ms of CPU (it renders every metric), so scrape
+      // seldom until the end is near, then often enough to time the finish to ~20 ms.
+      const wait = published < rows * 0.9 ? 250 : 20;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
     const finishedAt = Date.now();
     if (startedAt === undefined) throw new Error('reader never logged "streaming"');
     const cpu = meter.read();
+    const memoryAtEndMb = await memoryAtEnd(port);
     return {
+      memoryAtEndMb,
       rate: rows / ((finishedAt - startedAt) / 1000),
       peakRssMb: peak,
       cpuSecondsPerMillionRows: perMillionRows(cpu.cpuSeconds, rows),
@@ -223,6 +245,8 @@ interface Result {
   cpuSecondsPerMillionRows: Record<string, number>;
   /** Busy share of all cores while the reader streamed, and while pg_recvlogical did. */
   machineBusy: { reader: number; floor: number | null };
+  /** The reader's RSS, V8 heap and external (Buffer) memory once caught up, MB. */
+  memoryAtEndMb: Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -258,6 +282,7 @@ async function main(): Promise<void> {
           peakRssMb: Number(reader.peakRssMb.toFixed(1)),
           cpuSecondsPerMillionRows: reader.cpuSecondsPerMillionRows,
           machineBusy: { reader: reader.machineBusy, floor: floor?.machineBusy ?? null },
+          memoryAtEndMb: reader.memoryAtEndMb,
         });
         process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
         topics.add(`bench_${run}.${schema}.accounts`).add(`bench_${run}.${schema}.events`);

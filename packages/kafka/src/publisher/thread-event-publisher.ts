@@ -8,6 +8,13 @@ import type {
   PublisherThreadData,
 } from './publisher-thread-protocol.ts';
 
+/**
+ * The worker's heap holds one batch being encoded and the client's buffers: a few MB. Without
+ * limits V8 sizes its young generation like the main thread's and lets its garbage add about
+ * 60 MB to the reader's RSS; past the old-generation limit the worker dies (KAFKA_REJECTED).
+ */
+const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 };
+
 type Pending = { resolve: (value: number | undefined) => void; reject: (error: Error) => void };
 /** A call without its id (the id is assigned when it is posted). */
 type Call = PublisherCall extends infer C
@@ -41,7 +48,10 @@ export class ThreadEventPublisher implements EventPublisher {
       logLevel: logger.level,
       logBindings: bindingsOf(logger),
     };
-    this.worker = new Worker(new URL('./publisher-thread.ts', import.meta.url), { workerData });
+    this.worker = new Worker(new URL('./publisher-thread.ts', import.meta.url), {
+      workerData,
+      resourceLimits: WORKER_HEAP_LIMITS,
+    });
     this.worker.on('message', (reply: PublisherReply) => this.settle(reply));
     this.worker.on('error', (error) => this.die(`failed: ${error.message}`, logger));
     this.worker.on('exit', (code) => this.die(`exited with code ${code}`, logger));

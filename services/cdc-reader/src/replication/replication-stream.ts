@@ -1,6 +1,7 @@
 import { parseLsn } from '@freshen/change-event';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import type { Socket } from 'node:net';
+import { RowMessageParser } from '../decoding/row-message-parser.ts';
 import { useWireParsers } from '../decoding/value-parsers.ts';
 import { standbyStatusUpdate } from './standby-status.ts';
 
@@ -22,7 +23,9 @@ export interface ReplicationStreamOptions {
 
 /**
  * Parses pgoutput with Freshen's value parsers, and catches parse errors so they reach the
- * reader as a message, not as an exception thrown inside pg's socket handler.
+ * reader as a message, not as an exception thrown inside pg's socket handler. Row messages
+ * (insert, update, delete: nearly all of a stream) are read by Freshen's RowMessageParser,
+ * everything else by pg-logical-replication.
  *
  * The parsers are installed here, the moment a relation message is parsed, because the library
  * parses each later tuple of that relation as soon as it arrives, with whatever parsers the
@@ -30,10 +33,17 @@ export interface ReplicationStreamOptions {
  * left the rows that arrived meanwhile parsed by pg's defaults: Dates, objects, lost digits.
  */
 class GuardedPgoutputPlugin extends PgoutputPlugin {
+  private readonly rows = new RowMessageParser();
+
   override parse(buffer: Buffer): Pgoutput.Message {
     try {
+      const row = this.rows.parse(buffer);
+      if (row) return row;
       const message = super.parse(buffer);
-      if (message.tag === 'relation') useWireParsers(message);
+      if (message.tag === 'relation') {
+        useWireParsers(message);
+        this.rows.remember(message);
+      }
       return message;
     } catch (error) {
       return { tag: 'unparseable', error: error as Error } as unknown as Pgoutput.Message;
