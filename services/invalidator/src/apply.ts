@@ -71,6 +71,8 @@ export async function applyMessages(
               })),
             ],
             refreshes: [],
+            // Structure changes stay as they are: each is fenced by its member's version.
+            ...(step.work.structures && { structures: step.work.structures }),
           }
         : step.work;
       const applied = await applier.apply(work);

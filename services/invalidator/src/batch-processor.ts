@@ -5,6 +5,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { InvalidatorHealth } from './ops/health.ts';
 import type { InvalidatorMetrics } from './ops/metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
+import { countStructureOps } from './ops/structure-metrics.ts';
 import type { RedisApplier } from './redis/redis-applier.ts';
 import { errorSummary } from './ops/error-summary.ts';
 import type { RedisRefusal } from '@freshen/redis-client';
@@ -187,6 +188,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
           metrics.keysDeleted.inc(result.deleted);
           metrics.keysRefreshed.inc(result.refreshed);
           metrics.refreshesRefused.inc(result.refused);
+          countStructureOps(metrics, result.structures);
         } else {
           const unlinked = await truncateKeys(redis, step.patterns, {
             scanCount: options.scanCount,
