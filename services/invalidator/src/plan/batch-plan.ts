@@ -35,7 +35,10 @@ export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet):
     if (segment.size === 0 && structures.size === 0) return;
     plan.steps.push({
       kind: 'apply',
-      work: { ...toWork(segment), structures: structures.commands() },
+      work: {
+        ...toWork(segment),
+        ...(structures.size > 0 && { structures: structures.commands() }),
+      },
     });
     segment = new Map();
     structures = new StructureSegment();
