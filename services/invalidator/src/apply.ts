@@ -15,6 +15,7 @@ export {
   type DeleteCommand,
   type RedisWork,
 } from './redis/redis-applier.ts';
+export type { StructureCommand } from './redis/structure-commands.ts';
 
 export interface AppliedMessages {
   deleted: number;

@@ -105,6 +105,16 @@ export class TableRows {
     return { key: this.keyOf(row), row };
   }
 
+  /**
+   * Postgres's current WAL write position. Read before a query, every change that query cannot
+   * see commits after it (so has a higher commit LSN), but for a commit caught between writing
+   * its WAL record and becoming visible: docs/architecture.md, "Backfill".
+   */
+  async walPosition(): Promise<string> {
+    const result = await this.db.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+    return result.rows[0]!.lsn;
+  }
+
   /** Rows in primary-key order after `after` (exclusive), `limit` at a time, filtered by `where` (SQL). */
   async batchAfter(
     after: readonly string[] | undefined,
