@@ -7,7 +7,7 @@ import { rowEvent } from '../rows/row-event.ts';
 import type { TableRows } from '../rows/table-rows.ts';
 import { writeCheckpoint, type BackfillCheckpoint } from './checkpoint.ts';
 import { RateLimit } from './rate-limit.ts';
-import { StructureRebuild, type StructureFigures } from './structure-rebuild.ts';
+import { keepsStructures, StructureRebuild, type StructureFigures } from './structure-rebuild.ts';
 
 /**
  * The lowest version: a backfill delete leaves a key's refresh version (its tombstone) exactly
@@ -48,7 +48,8 @@ export interface BackfillResult {
  * fill lease go; a refreshed key's version stays as its tombstone: RedisApplier), then the
  * checkpoint moves past the batch. Refreshes
  * are applied as deletes: see docs/architecture.md, "Backfill", for why that is the only safe
- * action while the pipeline runs.
+ * action while the pipeline runs. Structures the rows keep are rebuilt in place, fenced by
+ * member versions (StructureRebuild; the same section says why that is safe).
  */
 export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
   const { table, rules, signal } = options;
@@ -57,7 +58,11 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const checkpoint = { ...options.checkpoint };
   const ruleErrors = new Set<string>();
   let failedRows = 0;
-  const rebuild = new StructureRebuild(options.redis, rules, `${table.schema}.${table.table}`);
+  const name = `${table.schema}.${table.table}`;
+  const rebuild = new StructureRebuild(options.redis, rules, name);
+  // Structures are written with WAL positions; tables of keys only need none (and no wait).
+  const structures = keepsStructures(rules, name);
+  const position = () => (structures ? table.walPosition() : undefined);
   // The sweep needs every row of the table seen by this run, from before its first batch.
   const sweepSkipped =
     checkpoint.after.length > 0
@@ -65,22 +70,24 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       : options.where !== undefined
         ? '--where limits the rows, so members of other rows would look gone'
         : undefined;
-  const startPosition = await table.walPosition();
+  const result = (complete = true): BackfillResult => ({
+    checkpoint,
+    complete,
+    failedRows,
+    ruleErrors: [...ruleErrors],
+    structures: rebuild.figures,
+  });
+  const startPosition = await position();
   const finish = async (): Promise<BackfillResult> => {
     const skip = sweepSkipped ?? (failedRows > 0 ? 'a rule failed for some rows' : undefined);
+    if (startPosition === undefined) return result();
     if (skip === undefined)
       await rebuild.sweep(rules.truncatePatterns(table.schema, table.table), startPosition);
-    else if (rebuild.figures.written > 0) rebuild.figures.sweepSkipped = skip;
-    return {
-      checkpoint,
-      complete: true,
-      failedRows,
-      ruleErrors: [...ruleErrors],
-      structures: rebuild.figures,
-    };
+    else rebuild.figures.sweepSkipped = skip;
+    return result();
   };
   while (!signal.aborted) {
-    const walPosition = await table.walPosition();
+    const walPosition = await position();
     const rows = await table.batchAfter(
       checkpoint.after.length > 0 ? checkpoint.after : undefined,
       options.batchSize,
@@ -104,7 +111,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       deletes: [...keys].map((key) => ({ key, version: NO_VERSION, refreshedBefore: false })),
       refreshes: [],
     });
-    await rebuild.write(members, walPosition);
+    if (walPosition !== undefined) await rebuild.write(members, walPosition);
     checkpoint.after = rows.at(-1)!.position;
     checkpoint.done += rows.length;
     checkpoint.keys += keys.size;
@@ -112,11 +119,5 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     options.onBatch(checkpoint);
     await limit.wait(checkpoint.done, signal);
   }
-  return {
-    checkpoint,
-    complete: false,
-    failedRows,
-    ruleErrors: [...ruleErrors],
-    structures: rebuild.figures,
-  };
+  return result(false);
 }

@@ -11,6 +11,7 @@ import {
 } from '@freshen/rules';
 import { eventVersion } from '@freshen/storage';
 import { Cluster, type Redis } from 'ioredis';
+import type { WalPosition } from '../rows/wal-position.ts';
 
 /** Members per apply while sweeping. */
 const SWEEP_CHUNK = 500;
@@ -33,6 +34,18 @@ export interface StructureFigures {
   refused: number;
   /** Why no sweep ran (undefined when it did, or when the table keeps no structures). */
   sweepSkipped?: string;
+  /**
+   * Batches read while a transaction open at their WAL position stayed open past the wait
+   * (wal-position.ts): their members may miss that transaction's change until its next one.
+   */
+  unsettled: number;
+}
+
+/** Whether the table's rules keep structures (a rule set that does not say is assumed to). */
+export function keepsStructures(rules: RuleSet, table: string): boolean {
+  if (rules.evaluateStructures === undefined) return false;
+  if (!isDescribedRuleSet(rules)) return true;
+  return rules.rules.some((rule) => rule.qualified === table && rule.structures !== undefined);
 }
 
 /**
@@ -48,7 +61,7 @@ export class StructureRebuild {
   private readonly applier: RedisApplier;
   private readonly seen = new Set<string>();
   private readonly keys = new Map<string, StructureType>();
-  readonly figures: StructureFigures = { written: 0, removed: 0, refused: 0 };
+  readonly figures: StructureFigures = { written: 0, removed: 0, refused: 0, unsettled: 0 };
 
   private readonly redis: Redis | Cluster;
   private readonly rules: RuleSet;
@@ -63,8 +76,9 @@ export class StructureRebuild {
   }
 
   /** Writes one batch's member actions (from rows read after `walPosition`). */
-  async write(actions: readonly StructureAction[], walPosition: string): Promise<void> {
-    const version = backfillVersion(walPosition);
+  async write(actions: readonly StructureAction[], position: WalPosition): Promise<void> {
+    const version = backfillVersion(position.lsn);
+    if (!position.settled) this.figures.unsettled++;
     for (const action of actions) {
       this.seen.add(memberId(action));
       this.keys.set(action.key, action.structure);
@@ -77,13 +91,14 @@ export class StructureRebuild {
    * in this run and those in Redis (a structure is a key of one of the kinds with member
    * versions: a cached hash has none, so it is never mistaken for one).
    */
-  async sweep(patterns: readonly string[], startPosition: string): Promise<void> {
+  async sweep(patterns: readonly string[], start: WalPosition): Promise<void> {
     const shared = this.sharedWithOtherTables();
     if (shared !== undefined) {
       this.figures.sweepSkipped = shared;
       return;
     }
-    const version = backfillVersion(startPosition);
+    if (!start.settled) this.figures.unsettled++;
+    const version = backfillVersion(start.lsn);
     for (const key of await this.structureKeys(patterns)) {
       const type = this.keys.get(key) ?? (await this.typeOf(key));
       if (type === undefined) continue;

@@ -157,6 +157,10 @@ export const backfillCommand: Command = {
           context.stdout.write(
             `structures: ${kept.written} members written, ${kept.removed} removed that no row produces, ${kept.refused} left to newer changes\n`,
           );
+        if (kept.unsettled > 0)
+          context.stderr.write(
+            `structures: ${kept.unsettled} batches were read while a transaction stayed open past the wait; a member that transaction changed may lag until its next change\n`,
+          );
         if (kept.sweepSkipped !== undefined)
           context.stderr.write(`structures not swept: ${kept.sweepSkipped}\n`);
         for (const error of result.ruleErrors) context.stderr.write(`rule failed: ${error}\n`);
