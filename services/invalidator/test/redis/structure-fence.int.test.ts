@@ -78,7 +78,7 @@ describe.each(redisTopologies(cleanup))('structures kept by rules on %s', (_name
     expect(await leaders()).toEqual(['1', '40']);
   });
 
-  it('SADDs and SREMs set members, and moves a member on a primary-key move', async () => {
+  it('SADDs and SREMs set members, and moves a member on an update whose old row names another set', async () => {
     const member = (op: 'insert' | 'delete', team: number, user: number) =>
       structureEvent(schema, 'memberships', op, {
         key: { team_id: team, user_id: user },
@@ -88,7 +88,7 @@ describe.each(redisTopologies(cleanup))('structures kept by rules on %s', (_name
     await apply([member('delete', 7, 2)]);
     expect((await redis.smembers(teamMembers.key({ team_id: 7 }))).sort()).toEqual(['1', '3']);
 
-    // UPDATE memberships SET team_id = 8 WHERE (team_id, user_id) = (7, 3): Postgres sends the old key.
+    // An update carrying its old row (as REPLICA IDENTITY FULL sends it for a non-key column).
     const move = structureEvent(schema, 'memberships', 'update', {
       key: { team_id: 8, user_id: 3 },
       new: { team_id: 8, user_id: 3 },
@@ -98,6 +98,34 @@ describe.each(redisTopologies(cleanup))('structures kept by rules on %s', (_name
     expect(tally.applied).toMatchObject({ sadd: 1, srem: 1 });
     expect(await redis.smembers(teamMembers.key({ team_id: 7 }))).toEqual(['1']);
     expect(await redis.smembers(teamMembers.key({ team_id: 8 }))).toEqual(['3']);
+  });
+
+  it('follows a primary-key move as the reader sends it, a delete and an insert in two partitions, in either order', async () => {
+    // UPDATE memberships SET team_id = 6 WHERE (team_id, user_id) = (5, 4): the reader sends a
+    // delete of the old key (in its partition) then an insert of the new one (in another).
+    const add = structureEvent(schema, 'memberships', 'insert', {
+      key: { team_id: 5, user_id: 4 },
+      new: { team_id: 5, user_id: 4 },
+    });
+    await apply([add]);
+    const moved = structureEvent(schema, 'memberships', 'delete', {
+      key: { team_id: 5, user_id: 4 },
+    });
+    const arrived = {
+      ...structureEvent(schema, 'memberships', 'insert', {
+        key: { team_id: 6, user_id: 4 },
+        new: { team_id: 6, user_id: 4 },
+      }),
+      lsn: moved.lsn,
+      seq: moved.seq + 1,
+    };
+    // The new key's partition is applied first, the old key's later; then both again (a replay).
+    await apply([arrived]);
+    await apply([moved]);
+    await apply([arrived]);
+    await apply([add, moved]);
+    expect(await redis.smembers(teamMembers.key({ team_id: 5 }))).toEqual([]);
+    expect(await redis.smembers(teamMembers.key({ team_id: 6 }))).toEqual(['4']);
   });
 
   it('HSETs the chosen fields and HDELs a field that became null or a deleted row', async () => {
