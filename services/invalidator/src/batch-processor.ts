@@ -189,6 +189,11 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
           metrics.keysRefreshed.inc(result.refreshed);
           metrics.refreshesRefused.inc(result.refused);
           countStructureOps(metrics, result.structures);
+          if (result.structures.wrongType > 0)
+            logger.warn(
+              { count: result.structures.wrongType },
+              'structure changes not applied: their keys hold another Redis type (a key kind used both as a structure and otherwise)',
+            );
         } else {
           const unlinked = await truncateKeys(redis, step.patterns, {
             scanCount: options.scanCount,

@@ -183,6 +183,20 @@ describe.each(redisTopologies(cleanup))('structures kept by rules on %s', (_name
     );
   });
 
+  it('writes nothing into a key of another type, and counts it', async () => {
+    const key = teamMembers.key({ team_id: 77 });
+    await redis.set(key, 'a cached value');
+    const tally = await apply([
+      structureEvent(schema, 'memberships', 'insert', {
+        key: { team_id: 77, user_id: 1 },
+        new: { team_id: 77, user_id: 1 },
+      }),
+    ]);
+    expect(tally.wrongType).toBe(1);
+    expect(await redis.get(key)).toBe('a cached value');
+    expect(await redis.exists(memberVersionsKeyFor(key))).toBe(0);
+  });
+
   it("prunes tombstones after the tombstone TTL, and lets an empty structure's companions expire", async () => {
     const shortLived = new RedisApplier(redis, { tombstoneTtlMs: 50 });
     const key = teamMembers.key({ team_id: 99 });
