@@ -6,11 +6,13 @@ import {
   deleteKeysWithPrefix,
   newPgClient,
   newRedis,
+  newRedisCluster,
   newSchema,
   stackSettings,
   uniqueName,
   useCleanup,
 } from '@freshen/test-kit';
+import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import { runFreshen } from '../run-freshen.ts';
 import { structureKinds } from '../fixtures/structure-rules-module.ts';
@@ -51,10 +53,16 @@ beforeAll(async () => {
 });
 
 /** Puts a member in a structure as the invalidator would have, with this version. */
-async function seed(key: string, member: string, version: string, score?: number) {
-  if (score === undefined) await redis.sadd(key, member);
-  else await redis.zadd(key, score, member);
-  await redis.hset(memberVersionsKeyFor(key), member, version);
+async function seed(
+  key: string,
+  member: string,
+  version: string,
+  score?: number,
+  on: Redis | Cluster = redis,
+) {
+  if (score === undefined) await on.sadd(key, member);
+  else await on.zadd(key, score, member);
+  await on.hset(memberVersionsKeyFor(key), member, version);
 }
 
 describe('freshen backfill of structures', () => {
@@ -120,5 +128,33 @@ describe('freshen backfill of structures', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('structures not swept: --where limits the rows');
     expect(await redis.zscore(key, '9998')).toBe('5');
+  });
+
+  it('rebuilds on Redis Cluster too (the structures of a table spread over its masters)', async () => {
+    const cluster = newRedisCluster(cleanup);
+    cleanup.add('cluster keys', async () => {
+      for (const team of [0, 1, 2, 42]) {
+        const key = teamMembers.key({ team_id: team });
+        await cluster.unlink(key, memberVersionsKeyFor(key));
+      }
+    });
+    await seed(teamMembers.key({ team_id: 42 }), '7', OLD, undefined, cluster);
+    await seed(teamMembers.key({ team_id: 0 }), '1', OLD, undefined, cluster);
+    const run = await runFreshen(
+      ['backfill', '--table', `${schema}.memberships`, '--restart', '--json'],
+      {
+        ...env,
+        REDIS_MODE: 'cluster',
+        REDIS_CLUSTER_NODES: stackSettings()
+          .redisClusterNodes.map(({ host, port }) => `${host}:${port}`)
+          .join(','),
+      },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(await cluster.exists(teamMembers.key({ team_id: 42 }))).toBe(0);
+    expect(await cluster.sismember(teamMembers.key({ team_id: 0 }), '1')).toBe(0);
+    for (const team of [0, 1, 2])
+      expect(await cluster.scard(teamMembers.key({ team_id: team }))).toBe(10);
   });
 });
