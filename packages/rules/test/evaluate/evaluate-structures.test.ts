@@ -138,6 +138,22 @@ describe('structure actions', () => {
     ).toThrow(/kept as a zset elsewhere and as a set here/);
   });
 
+  it('needs keys or structures, and a structure kind in produces', () => {
+    expect(() => tableRule('public.products', { reads: ['id'], produces: [leaderboard] })).toThrow(
+      /neither keys nor structures/,
+    );
+    const rules = defineRules(
+      tableRule('public.products', {
+        reads: ['id'],
+        produces: [profile],
+        structures: (row) => [setMember(teamMembers as never, { team_id: 1 } as never, row.id)],
+      }),
+    );
+    expect(() =>
+      rules.evaluateStructures(changeEvent({ op: 'insert', table: 'products', new: { id: 1 } })),
+    ).toThrow(/not in its produces list/);
+  });
+
   it('keeps structures out of the key actions', () => {
     const event = changeEvent({ op: 'insert', table: 'products', new: { id: 7, units_sold: 1 } });
     expect(products.evaluate(event)).toEqual([]);
