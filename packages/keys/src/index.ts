@@ -3,6 +3,9 @@ export { NEAR_PROBE_PREFIX, nearProbeKey } from './cluster/near-probe-key.ts';
 export {
   leaseKeyFor,
   leasePatternsFor,
+  memberVersionsKeyFor,
+  structureKeysFor,
+  tombstonesKeyFor,
   versionKeyFor,
   withCompanions,
 } from './cluster/companion-keys.ts';

@@ -1,4 +1,18 @@
 export type { CacheAction } from './cache-action.ts';
+export {
+  memberId,
+  STRUCTURE_COMMANDS,
+  structureCommand,
+  type StructureAction,
+  type StructureCommandName,
+} from './structure-action.ts';
+export {
+  hashFields,
+  setMember,
+  zset,
+  type StructureTarget,
+  type StructureType,
+} from './define/structure-targets.ts';
 export { defineRules } from './define/define-rules.ts';
 export {
   tableRule,

@@ -1,6 +1,7 @@
 import type { ChangeEvent } from '@freshen/change-event';
 import type { CacheAction } from './cache-action.ts';
 import type { TableRule } from './define/table-rule.ts';
+import type { StructureAction } from './structure-action.ts';
 
 /** The mapping from committed changes to cache actions that the invalidator runs. */
 export interface RuleSet {
@@ -16,6 +17,12 @@ export interface RuleSet {
    * defineRules does this for exactly the rules that read such a column.
    */
   evaluate(event: ChangeEvent): CacheAction[];
+  /**
+   * The structure member actions (ZADD/ZREM, SADD/SREM, HSET/HDEL) for an insert, update or
+   * delete: at most one per structure key and member. Absent on rule sets that keep no
+   * structures. Throws like evaluate.
+   */
+  evaluateStructures?(event: ChangeEvent): StructureAction[];
   /** SCAN MATCH patterns of every key kind the table's rules produce (for TRUNCATE). */
   truncatePatterns(schema: string, table: string): string[];
 }
@@ -23,6 +30,7 @@ export interface RuleSet {
 /** A RuleSet made by defineRules: also describes its rules, so they can be validated. */
 export interface DescribedRuleSet extends RuleSet {
   readonly rules: readonly TableRule[];
+  evaluateStructures(event: ChangeEvent): StructureAction[];
 }
 
 export function isDescribedRuleSet(rules: RuleSet): rules is DescribedRuleSet {

@@ -1,5 +1,6 @@
 export { isNoScript, loadScripts, LuaScript, type RedisClient } from './lua-script.ts';
 export {
+  applyStructureMember,
   deleteFenced,
   fillHashIfLeased,
   fillIfLeased,

@@ -13,3 +13,7 @@ export const fillHashIfLeased = new LuaScript(
 export const releaseLease = new LuaScript('release-lease', LUA_SOURCES['release-lease']);
 export const refreshIfNewer = new LuaScript('refresh-if-newer', LUA_SOURCES['refresh-if-newer']);
 export const deleteFenced = new LuaScript('delete-fenced', LUA_SOURCES['delete-fenced']);
+export const applyStructureMember = new LuaScript(
+  'apply-structure-member',
+  LUA_SOURCES['apply-structure-member'],
+);

@@ -15,6 +15,7 @@ export {
   type DeleteCommand,
   type RedisWork,
 } from './redis/redis-applier.ts';
+export type { StructureCommand } from './redis/structure-commands.ts';
 
 export interface AppliedMessages {
   deleted: number;
@@ -71,6 +72,8 @@ export async function applyMessages(
               })),
             ],
             refreshes: [],
+            // Structure changes stay as they are: each is fenced by its member's version.
+            ...(step.work.structures && { structures: step.work.structures }),
           }
         : step.work;
       const applied = await applier.apply(work);

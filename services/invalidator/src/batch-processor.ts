@@ -5,6 +5,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { InvalidatorHealth } from './ops/health.ts';
 import type { InvalidatorMetrics } from './ops/metrics.ts';
 import { planBatch } from './plan/batch-plan.ts';
+import { countStructureOps } from './ops/structure-metrics.ts';
 import type { RedisApplier } from './redis/redis-applier.ts';
 import { errorSummary } from './ops/error-summary.ts';
 import type { RedisRefusal } from '@freshen/redis-client';
@@ -187,6 +188,12 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
           metrics.keysDeleted.inc(result.deleted);
           metrics.keysRefreshed.inc(result.refreshed);
           metrics.refreshesRefused.inc(result.refused);
+          countStructureOps(metrics, result.structures);
+          if (result.structures.wrongType > 0)
+            logger.warn(
+              { count: result.structures.wrongType },
+              'structure changes not applied: their keys hold another Redis type (a key kind used both as a structure and otherwise)',
+            );
         } else {
           const unlinked = await truncateKeys(redis, step.patterns, {
             scanCount: options.scanCount,

@@ -25,8 +25,10 @@ export const backfillCommand: Command = {
                         [--checkpoint <file>] [--restart] [--progress-every-ms N] [--rules <module>] [--json]
   Reads the table in primary-key order and deletes every key its rows produce, with the key's
   fill lease, exactly as the invalidator deletes (versions stay; rules that refresh are applied as
-  deletes: the next read loads the row; docs/architecture.md "Backfill" says why). Safe while
-  the pipeline runs.
+  deletes: the next read loads the row; docs/architecture.md "Backfill" says why). Structures
+  the rows keep (zset, setMember, hashFields) are rebuilt in place: every member the rows yield
+  is written, then members no row yields are removed (not after a resume or with --where), each
+  fenced by its member's version. Safe while the pipeline runs.
   --where     SQL condition on the table's rows, e.g. "created_at > now() - interval '1 day'"
   --rate      rows per second at most (default: unthrottled)
   --batch     rows per batch (default 500)
@@ -134,6 +136,7 @@ export const backfillCommand: Command = {
           complete: result.complete,
           rows: result.checkpoint.done,
           keysInvalidated: result.checkpoint.keys,
+          structures: result.structures,
           rowsThisRun: result.checkpoint.done - startedDone,
           seconds: Math.round(seconds * 10) / 10,
           rowsPerSecond: rowsPerSecond(result.checkpoint.done),
@@ -149,6 +152,17 @@ export const backfillCommand: Command = {
               ? `backfill of ${name} complete: ${summary.rows} rows, ${summary.keysInvalidated} keys invalidated, ${summary.rowsThisRun} rows in ${summary.seconds} s (${summary.rowsPerSecond} rows/s)\n`
               : `backfill of ${name} interrupted after ${summary.rows} rows; run the same command to resume (checkpoint ${checkpointFile})\n`,
           );
+        const kept = result.structures;
+        if (!values.json && (kept.written > 0 || kept.removed > 0))
+          context.stdout.write(
+            `structures: ${kept.written} members written, ${kept.removed} removed that no row produces, ${kept.refused} left to newer changes\n`,
+          );
+        if (kept.unsettled > 0)
+          context.stderr.write(
+            `structures: ${kept.unsettled} batches were read while a transaction stayed open past the wait; a member that transaction changed may lag until its next change\n`,
+          );
+        if (kept.sweepSkipped !== undefined)
+          context.stderr.write(`structures not swept: ${kept.sweepSkipped}\n`);
         for (const error of result.ruleErrors) context.stderr.write(`rule failed: ${error}\n`);
         if (!result.complete) return EXIT.INTERRUPTED;
         return result.failedRows > 0 ? EXIT.ATTENTION : EXIT.OK;

@@ -1,6 +1,7 @@
 import type { Row } from '@freshen/change-event';
 import { FreshenError } from '@freshen/runtime';
 import type pg from 'pg';
+import { settledWalPosition, type WalPosition } from './wal-position.ts';
 
 /**
  * Session settings under which Postgres prints values exactly as the cdc-reader's replication
@@ -44,6 +45,8 @@ export class TableRows {
   readonly table: string;
   readonly keyColumns: readonly string[];
   private readonly db: pg.Client;
+  /** Transactions walPosition stopped waiting for. */
+  private readonly outlasted = new Set<string>();
 
   private constructor(db: pg.Client, schema: string, table: string, keyColumns: string[]) {
     this.db = db;
@@ -103,6 +106,11 @@ export class TableRows {
     if (!found) return undefined;
     const row = toWireRow(found, result.fields);
     return { key: this.keyOf(row), row };
+  }
+
+  /** A WAL position every query run after it sees every commit below: settledWalPosition. */
+  walPosition(): Promise<WalPosition> {
+    return settledWalPosition(this.db, this.outlasted);
   }
 
   /** Rows in primary-key order after `after` (exclusive), `limit` at a time, filtered by `where` (SQL). */

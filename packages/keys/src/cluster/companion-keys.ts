@@ -4,7 +4,8 @@ import { hashSlot, hashTagOf, tagForSlot } from './hash-slot.ts';
  * Names of the keys that accompany a cached key: its fill lease and its refresh version.
  * Both are in the same Redis Cluster slot as the key, so a Lua script may touch all three.
  *
- * Forms (W is `lease` or `version`):
+ * Forms (W is `lease` or `version`; a structure kept by rules also has `members` and
+ * `tombstones`):
  * - `{K}:W` when K has no braces (and is not empty): the whole key becomes the hash tag.
  * - `{T}:W:K` otherwise, T being K's own hash tag, or (for a key with braces but no usable
  *   tag) a short text that hashes to K's slot.
@@ -27,6 +28,29 @@ export function leaseKeyFor(key: string): string {
 /** Where a refreshed key's commit LSN is stored; same cluster slot as `key`. */
 export function versionKeyFor(key: string): string {
   return companionKey(key, 'version');
+}
+
+/**
+ * Where a structure kept by rules (a sorted set, set or hash) keeps each member's version: the
+ * version of the last change applied to that member, live or removed. Same slot as `key`.
+ */
+export function memberVersionsKeyFor(key: string): string {
+  return companionKey(key, 'members');
+}
+
+/**
+ * The removed members of a structure that still hold a version (their tombstones), scored by
+ * when they were removed, so that expired ones can be pruned in order. Same slot as `key`.
+ */
+export function tombstonesKeyFor(key: string): string {
+  return companionKey(key, 'tombstones');
+}
+
+/** A structure with the companions that fence it: [key, member versions, tombstones]. */
+export function structureKeysFor(
+  key: string,
+): [key: string, memberVersions: string, tombstones: string] {
+  return [key, memberVersionsKeyFor(key), tombstonesKeyFor(key)];
 }
 
 /**

@@ -2,6 +2,9 @@ import type { ChangeEvent } from '@freshen/change-event';
 import { FreshenError } from '@freshen/runtime';
 import type { CacheAction } from '../cache-action.ts';
 import { evaluateRule } from '../evaluate/evaluate-rule.ts';
+import { evaluateStructures } from '../evaluate/evaluate-structures.ts';
+import type { StructureAction } from '../structure-action.ts';
+import type { StructureType } from './structure-targets.ts';
 import type { DescribedRuleSet } from '../rule-set.ts';
 import type { KeyKind } from '@freshen/keys';
 import type { TableRule } from './table-rule.ts';
@@ -13,23 +16,23 @@ export function defineRules(...rules: TableRule[]): DescribedRuleSet {
     byTable.set(rule.qualified, [...(byTable.get(rule.qualified) ?? []), rule]);
   const tables = [...byTable.keys()];
   const sharedKinds = kindsOfSeveralTables(byTable);
+  const structureTypes = new Map<KeyKind, StructureType>();
 
   return {
     rules,
     tables,
     hasTable: (schema, table) => byTable.has(`${schema}.${table}`),
     evaluate(event: ChangeEvent): CacheAction[] {
-      const tableRules = byTable.get(`${event.schema}.${event.table}`);
-      if (tableRules === undefined) return [];
-      if (event.op === 'truncate') {
-        throw new FreshenError(
-          'RULE_FAILED',
-          `evaluate() got a truncate of ${event.schema}.${event.table}; a truncate has no rows to map, invalidate truncatePatterns(schema, table) instead`,
-        );
-      }
+      const tableRules = rulesForRow(byTable, event);
       const byKey = new Map<string, CacheAction>();
       for (const rule of tableRules) evaluateRule(rule, event, byKey, sharedKinds);
       return [...byKey.values()];
+    },
+    evaluateStructures(event: ChangeEvent): StructureAction[] {
+      const tableRules = rulesForRow(byTable, event);
+      const byMember = new Map<string, StructureAction>();
+      for (const rule of tableRules) evaluateStructures(rule, event, byMember, structureTypes);
+      return [...byMember.values()];
     },
     truncatePatterns(schema, table) {
       const kinds = new Set(
@@ -38,6 +41,21 @@ export function defineRules(...rules: TableRule[]): DescribedRuleSet {
       return [...new Set([...kinds].map((kind) => kind.pattern()))];
     },
   };
+}
+
+function rulesForRow(
+  byTable: ReadonlyMap<string, TableRule[]>,
+  event: ChangeEvent,
+): readonly TableRule[] {
+  const tableRules = byTable.get(`${event.schema}.${event.table}`);
+  if (tableRules === undefined) return [];
+  if (event.op === 'truncate') {
+    throw new FreshenError(
+      'RULE_FAILED',
+      `evaluate() got a truncate of ${event.schema}.${event.table}; a truncate has no rows to map, invalidate truncatePatterns(schema, table) instead`,
+    );
+  }
+  return tableRules;
 }
 
 /**

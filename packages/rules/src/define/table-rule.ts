@@ -1,5 +1,6 @@
 import type { KeyKind } from '@freshen/keys';
 import { FreshenError } from '@freshen/runtime';
+import type { StructureTarget } from './structure-targets.ts';
 import type { Target } from './targets.ts';
 
 /** A row as a rule sees it: only the columns the rule declares. Values as decoded from the WAL. */
@@ -30,7 +31,16 @@ export interface TableRuleSpec<C extends string, O extends string, K extends Key
    * The keys a change makes stale, with their action. A plain function: unit-test it directly.
    * (NoInfer: column and kind types come from reads/produces, never widened by what keys returns.)
    */
-  keys: (change: Change<NoInfer<C>, NoInfer<O>>) => Iterable<Target<NoInfer<K>>>;
+  keys?: (change: Change<NoInfer<C>, NoInfer<O>>) => Iterable<Target<NoInfer<K>>>;
+  /**
+   * The structures (sorted sets, sets, hashes) a row belongs to: zset(), setMember(),
+   * hashFields(). Run on the old row and on the new row of each change: the new row's
+   * membership is added, the old row's that the new row no longer yields is removed. The old
+   * row carries only its replica identity (the primary key by default, and no old row at all on
+   * an update that keeps the key): membership decided by other columns needs REPLICA IDENTITY
+   * FULL and those columns in readsOld. packages/rules/README.md, "Structures".
+   */
+  structures?: (row: RuleRow<NoInfer<C>>) => Iterable<StructureTarget<NoInfer<K>>>;
 }
 
 export interface TableRule<
@@ -47,6 +57,8 @@ export interface TableRule<
   readonly readsOld: readonly O[];
   readonly produces: readonly K[];
   readonly keys: (change: Change<C, O>) => Iterable<Target<K>>;
+  /** Present when the rule keeps structures (see TableRuleSpec.structures). */
+  readonly structures?: (row: RuleRow<C>) => Iterable<StructureTarget<K>>;
 }
 
 const QUALIFIED = /^([^.]+)\.([^.]+)$/;
@@ -73,6 +85,12 @@ export function tableRule<
       `rule for ${qualified} produces no key kinds; list the kinds it targets in produces`,
     );
   }
+  if (spec.keys === undefined && spec.structures === undefined) {
+    throw new FreshenError(
+      'RULE_FAILED',
+      `rule for ${qualified} has neither keys nor structures; give it one of them`,
+    );
+  }
   return {
     schema: match[1]!,
     table: match[2]!,
@@ -81,6 +99,7 @@ export function tableRule<
     reads: [...spec.reads],
     readsOld: [...(spec.readsOld ?? [])],
     produces: [...spec.produces],
-    keys: spec.keys,
+    keys: spec.keys ?? (() => []),
+    ...(spec.structures === undefined ? {} : { structures: spec.structures }),
   };
 }

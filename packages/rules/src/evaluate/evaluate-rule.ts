@@ -44,7 +44,7 @@ export function evaluateRule(
  * in a log): its text goes only into `detail`, for the dead-letter topic, and it is not kept
  * as the cause, which a logger's error serializer would print.
  */
-function ruleFailed(where: string, event: ChangeEvent, error: unknown): FreshenError {
+export function ruleFailed(where: string, event: ChangeEvent, error: unknown): FreshenError {
   const at = `${where} failed on ${event.op} at LSN ${event.lsn}`;
   if (error instanceof FreshenError)
     return new FreshenError('RULE_FAILED', `${at}: ${error.message}`);
@@ -84,7 +84,10 @@ function toAction(
 }
 
 /** The key, or undefined when a parameter is NULL (no key exists for a NULL value). */
-function buildKey(kind: KeyKind, params: Readonly<Record<string, unknown>>): string | undefined {
+export function buildKey(
+  kind: KeyKind,
+  params: Readonly<Record<string, unknown>>,
+): string | undefined {
   for (const param of kind.params) {
     const value = params[param];
     if (value === null) return undefined;

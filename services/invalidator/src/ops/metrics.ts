@@ -37,6 +37,12 @@ export function createMetrics(registry = new Registry()) {
       help: 'Refreshes not written because Redis held the same or a newer version (replayed or late events).',
       registers: [registry],
     }),
+    structureOps: new Counter({
+      name: `${prefix}structure_ops_total`,
+      help: 'Changes to members of structures kept by rules, by command (zadd, zrem, sadd, srem, hset, hdel) and outcome (applied; refused: the member held the same or a newer version, a replayed or late event; wrong_type: the key holds another Redis type).',
+      labelNames: ['action', 'outcome'] as const,
+      registers: [registry],
+    }),
     truncates: new Counter({
       name: `${prefix}truncates_total`,
       help: 'TRUNCATE events applied by SCAN + UNLINK.',

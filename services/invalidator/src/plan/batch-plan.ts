@@ -1,9 +1,10 @@
 import { decodeEvent, type ChangeEvent } from '@freshen/change-event';
 import type { ConsumedMessage, DeadLetter } from '@freshen/kafka';
-import type { CacheAction, RuleSet } from '@freshen/rules';
+import type { CacheAction, RuleSet, StructureAction } from '@freshen/rules';
 import { FreshenError, isFreshenError } from '@freshen/runtime';
 import { eventVersion } from '@freshen/storage';
 import type { DeleteCommand, RedisWork, RefreshCommand } from '../redis/redis-applier.ts';
+import { StructureSegment } from './structure-segment.ts';
 
 /** Redis work between truncates, or one truncate; applied in this order. */
 export type PlanStep =
@@ -29,10 +30,18 @@ export interface BatchPlan {
 export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet): BatchPlan {
   const plan: BatchPlan = { steps: [], deadLetters: [], skipped: 0, commitTimes: [] };
   let segment = new Map<string, Planned>();
+  let structures = new StructureSegment();
   const closeSegment = () => {
-    if (segment.size === 0) return;
-    plan.steps.push({ kind: 'apply', work: toWork(segment) });
+    if (segment.size === 0 && structures.size === 0) return;
+    plan.steps.push({
+      kind: 'apply',
+      work: {
+        ...toWork(segment),
+        ...(structures.size > 0 && { structures: structures.commands() }),
+      },
+    });
     segment = new Map();
+    structures = new StructureSegment();
   };
 
   for (const message of messages) {
@@ -61,9 +70,11 @@ export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet):
       continue;
     }
     let actions: CacheAction[];
+    let memberActions: StructureAction[];
     try {
       actions = rules.evaluate(event);
       checkActions(actions, event);
+      memberActions = rules.evaluateStructures?.(event) ?? [];
     } catch (error) {
       plan.deadLetters.push(deadLetter(message, error, 'RULE_FAILED'));
       continue;
@@ -78,6 +89,7 @@ export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet):
       segment.delete(action.key);
       segment.set(action.key, { ...action, version, refreshedBefore });
     }
+    structures.add(memberActions, version);
     plan.commitTimes.push(event.ts);
   }
   closeSegment();

@@ -1,8 +1,23 @@
 import { leaseKeyFor, versionKeyFor } from '@freshen/keys';
 import { FreshenError, MINUTE } from '@freshen/runtime';
-import { deleteFenced, isNoScript, loadScripts, refreshIfNewer } from '@freshen/storage';
+import type { StructureCommandName } from '@freshen/rules';
+import {
+  applyStructureMember,
+  deleteFenced,
+  isNoScript,
+  loadScripts,
+  refreshIfNewer,
+} from '@freshen/storage';
 import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
 import { groupByNode } from './slot-groups.ts';
+import {
+  addStructureTally,
+  countStructureReply,
+  emptyStructureTally,
+  queueStructureCommand,
+  type StructureCommand,
+  type StructureTally,
+} from './structure-commands.ts';
 
 export interface RefreshCommand {
   key: string;
@@ -20,10 +35,12 @@ export interface DeleteCommand {
   refreshedBefore: boolean;
 }
 
-/** One batch segment's Redis work: the last action of each key. */
+/** One batch segment's Redis work: the last action of each key, and of each structure member. */
 export interface RedisWork {
   deletes: readonly DeleteCommand[];
   refreshes: readonly RefreshCommand[];
+  /** Fenced changes to members of structures kept by rules. */
+  structures?: readonly StructureCommand[];
 }
 
 export interface ApplyResult {
@@ -31,6 +48,8 @@ export interface ApplyResult {
   refreshed: number;
   /** Refreshes refused because Redis held the same or a newer version. */
   refused: number;
+  /** Structure member changes applied and refused, by command. */
+  structures: StructureTally;
 }
 
 /** Default life of a delete's tombstone: far longer than a consumer can go on after losing its partition. */
@@ -58,35 +77,50 @@ export class RedisApplier {
   }
 
   async apply(work: RedisWork): Promise<ApplyResult> {
-    if (work.deletes.length === 0 && work.refreshes.length === 0)
-      return { deleted: 0, refreshed: 0, refused: 0 };
-    let results: number[];
+    if (work.deletes.length === 0 && work.refreshes.length === 0 && !work.structures?.length)
+      return { deleted: 0, refreshed: 0, refused: 0, structures: emptyStructureTally() };
+    let results: PipelineResult[];
     try {
       results = await this.applyOnce(work);
     } catch (error) {
       // The server lost its script cache (restart, failover, SCRIPT FLUSH): the work is safe to
       // re-apply, so load the scripts and run it again.
       if (!isNoScript(error)) throw error;
-      await loadScripts(this.redis, [refreshIfNewer, deleteFenced]);
+      await loadScripts(this.redis, [refreshIfNewer, deleteFenced, applyStructureMember]);
       results = await this.applyOnce(work);
     }
     let refused = 0;
-    for (const result of results) refused += result;
-    return { deleted: work.deletes.length, refreshed: work.refreshes.length - refused, refused };
+    const structures = emptyStructureTally();
+    for (const result of results) {
+      refused += result.refused;
+      addStructureTally(structures, result.structures);
+    }
+    return {
+      deleted: work.deletes.length,
+      refreshed: work.refreshes.length - refused,
+      refused,
+      structures,
+    };
   }
 
-  private applyOnce(work: RedisWork): Promise<number[]> {
+  private applyOnce(work: RedisWork): Promise<PipelineResult[]> {
     return this.redis instanceof Cluster
       ? this.applyOnCluster(this.redis, work)
       : this.applyOn(this.redis, work);
   }
 
-  /** One pipeline per master; returns, per pipeline, the number of refused refreshes. */
-  private async applyOnCluster(cluster: Cluster, work: RedisWork): Promise<number[]> {
-    type Item = { key: string; refresh?: RefreshCommand; delete?: DeleteCommand };
+  /** One pipeline per master; returns, per pipeline, the refused refreshes and structure tally. */
+  private async applyOnCluster(cluster: Cluster, work: RedisWork): Promise<PipelineResult[]> {
+    type Item = {
+      key: string;
+      refresh?: RefreshCommand;
+      delete?: DeleteCommand;
+      structure?: StructureCommand;
+    };
     const items: Item[] = [
       ...work.deletes.map((command) => ({ key: command.key, delete: command })),
       ...work.refreshes.map((refresh) => ({ key: refresh.key, refresh })),
+      ...(work.structures ?? []).map((structure) => ({ key: structure.key, structure })),
     ];
     return Promise.all(
       groupByNode(cluster, items, (item) => item.key).map((slots) => {
@@ -98,6 +132,7 @@ export class RedisApplier {
             queued,
             group.flatMap((item) => (item.delete ? [item.delete] : [])),
             group.flatMap((item) => (item.refresh ? [item.refresh] : [])),
+            group.flatMap((item) => (item.structure ? [item.structure] : [])),
           );
         }
         queueWait(pipeline, queued, this.durability);
@@ -106,10 +141,10 @@ export class RedisApplier {
     );
   }
 
-  private async applyOn(redis: Redis, work: RedisWork): Promise<number[]> {
+  private async applyOn(redis: Redis, work: RedisWork): Promise<PipelineResult[]> {
     const pipeline = redis.pipeline();
     const queued: CommandKind[] = [];
-    this.queueWork(pipeline, queued, work.deletes, work.refreshes);
+    this.queueWork(pipeline, queued, work.deletes, work.refreshes, work.structures ?? []);
     queueWait(pipeline, queued, this.durability);
     return [await execCountingRefused(pipeline, queued, this.durability)];
   }
@@ -120,6 +155,7 @@ export class RedisApplier {
     queued: CommandKind[],
     deletes: readonly DeleteCommand[],
     refreshes: readonly RefreshCommand[],
+    structures: readonly StructureCommand[],
   ): void {
     for (const { key, version, refreshedBefore } of deletes) {
       deleteFenced.queue(
@@ -137,6 +173,8 @@ export class RedisApplier {
       );
       queued.push('refresh');
     }
+    for (const command of structures)
+      queued.push(queueStructureCommand(pipeline, command, this.tombstoneTtlMs));
   }
 }
 
@@ -151,7 +189,13 @@ export interface ReplicaWait {
   timeoutMs: number;
 }
 
-type CommandKind = 'delete' | 'refresh' | 'wait';
+type CommandKind = 'delete' | 'refresh' | 'wait' | StructureCommandName;
+
+/** What one pipeline's replies say: refreshes refused, structure changes applied and refused. */
+interface PipelineResult {
+  refused: number;
+  structures: StructureTally;
+}
 
 function queueWait(pipeline: ChainableCommander, queued: CommandKind[], wait: ReplicaWait): void {
   if (wait.replicas === 0) return;
@@ -164,24 +208,28 @@ async function execCountingRefused(
   pipeline: ChainableCommander,
   queued: readonly CommandKind[],
   wait: ReplicaWait,
-): Promise<number> {
+): Promise<PipelineResult> {
   const replies = await pipeline.exec();
   if (!replies)
     throw new FreshenError('REDIS_UNAVAILABLE', 'Redis discarded the pipeline; it will be retried');
   let refused = 0;
+  const structures = emptyStructureTally();
   for (const [index, [error, reply]] of replies.entries()) {
     if (error && isNoScript(error)) throw error;
     if (error)
       throw new FreshenError('REDIS_UNAVAILABLE', `Redis failed a command: ${error.message}`, {
         cause: error,
       });
-    if (queued[index] === 'refresh' && reply === 0) refused++;
-    if (queued[index] === 'wait' && (reply as number) < wait.replicas) {
+    const kind = queued[index]!;
+    if (kind === 'refresh' && reply === 0) refused++;
+    else if (kind !== 'delete' && kind !== 'wait' && kind !== 'refresh')
+      countStructureReply(structures, kind, reply);
+    if (kind === 'wait' && (reply as number) < wait.replicas) {
       throw new FreshenError(
         'REDIS_UNAVAILABLE',
         `Redis applied the work but only ${String(reply)} of ${wait.replicas} replicas (REDIS_WAIT_REPLICAS) confirmed it within ${wait.timeoutMs} ms; it will be retried`,
       );
     }
   }
-  return refused;
+  return { refused, structures };
 }

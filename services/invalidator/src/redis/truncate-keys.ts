@@ -1,4 +1,4 @@
-import { leasePatternsFor, withCompanions } from '@freshen/keys';
+import { leasePatternsFor, structureKeysFor, withCompanions } from '@freshen/keys';
 import { Cluster, type Redis } from 'ioredis';
 import { groupByNode } from './slot-groups.ts';
 
@@ -34,7 +34,7 @@ export async function truncateKeys(
   );
   const perNode = await Promise.all(
     nodes.map((node) =>
-      scanAndUnlink(node, patterns, count, (keys) => unlink(redis, node, keys, withCompanions)),
+      scanAndUnlink(node, patterns, count, (keys) => unlink(redis, node, keys, withAllCompanions)),
     ),
   );
   return perNode.reduce((sum, n) => sum + n, 0);
@@ -59,6 +59,14 @@ async function scanAndUnlink(
     } while (cursor !== '0');
   }
   return found;
+}
+
+/**
+ * A key with its lease and version and, should it be a structure kept by rules, its member
+ * versions and tombstones: the table is empty, so no member of it has a version to keep.
+ */
+function withAllCompanions(key: string): string[] {
+  return [...withCompanions(key), ...structureKeysFor(key).slice(1)];
 }
 
 async function unlink(
