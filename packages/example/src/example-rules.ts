@@ -1,5 +1,13 @@
 import { MINUTE } from '@freshen/runtime';
-import { defineRules, invalidate, refresh, tableRule, type DescribedRuleSet } from '@freshen/rules';
+import {
+  defineRules,
+  invalidate,
+  refresh,
+  setMember,
+  tableRule,
+  zset,
+  type DescribedRuleSet,
+} from '@freshen/rules';
 import { exampleKeys, type ExampleKeys } from './keys.ts';
 
 /** How long a refreshed profile or product lives without another change. */
@@ -16,9 +24,11 @@ export function createExampleRules(
     userByEmail,
     team,
     teamMembers,
+    teamMemberIds,
     userTeams,
     product,
     productBySku,
+    productsByUnitsSold,
     userOrders,
     order,
   } = keys;
@@ -50,12 +60,14 @@ export function createExampleRules(
     },
   });
 
-  // Fan-out: a membership change stales the team's member list and the user's team list.
+  // Fan-out: a membership change stales the team's member list and the user's team list, and
+  // the team's member-id set gains or loses the user (the rule says what a row belongs to; the
+  // invalidator removes what the old row belonged to and the new row does not).
   const teamMembersRule = tableRule(`${schema}.team_members`, {
     name: 'team_members',
     reads: ['team_id', 'user_id'],
     readsOld: ['team_id', 'user_id'], // the primary key: sent without REPLICA IDENTITY FULL
-    produces: [teamMembers, userTeams],
+    produces: [teamMembers, userTeams, teamMemberIds],
     *keys({ new: row, old }) {
       for (const r of [row, old]) {
         if (!r) continue;
@@ -63,12 +75,13 @@ export function createExampleRules(
         yield invalidate(userTeams, { user_id: r.user_id });
       }
     },
+    structures: (row) => [setMember(teamMemberIds, { team_id: row.team_id }, row.user_id)],
   });
 
   const products = tableRule(`${schema}.products`, {
-    reads: ['id', 'sku', 'name', 'price', 'stock'],
+    reads: ['id', 'sku', 'name', 'price', 'stock', 'units_sold'],
     readsOld: ['id', 'sku'], // old sku: needs REPLICA IDENTITY FULL
-    produces: [product, productBySku],
+    produces: [product, productBySku, productsByUnitsSold],
     *keys({ new: row, old }) {
       if (row) {
         const { id, sku, name, price, stock } = row;
@@ -81,6 +94,8 @@ export function createExampleRules(
         yield invalidate(productBySku, { sku: old.sku });
       }
     },
+    // The leaderboard: every product, scored by units sold (ZADD; ZREM when it is deleted).
+    structures: (row) => [zset(productsByUnitsSold, {}, row.id, row.units_sold)],
   });
 
   const orders = tableRule(`${schema}.orders`, {

@@ -14,10 +14,14 @@ export function createExampleKeys(prefix = 'app') {
     team: space.kind('team', ['id']),
     /** A team's member list; tagged so a team's keys can share a cluster slot: `app:team-members:{7}`. */
     teamMembers: space.kind('team-members', ['team_id'], { hashTag: 'team_id' }),
+    /** A team's member ids as a Redis set kept by the rules (SADD/SREM): `app:team-member-ids:{7}`. */
+    teamMemberIds: space.kind('team-member-ids', ['team_id'], { hashTag: 'team_id' }),
     /** The teams a user belongs to. */
     userTeams: space.kind('user-teams', ['user_id']),
     product: space.kind('product', ['id']),
     productBySku: space.kind('product-by-sku', ['sku']),
+    /** Every product id scored by units sold, a sorted set kept by the rules: `app:products-by-units-sold`. */
+    productsByUnitsSold: space.kind('products-by-units-sold', []),
     /** A user's order list. */
     userOrders: space.kind('user-orders', ['user_id']),
     order: space.kind('order', ['id']),

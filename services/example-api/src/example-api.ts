@@ -5,6 +5,7 @@ import {
   createExampleKeys,
   StoreError,
   CachedReads,
+  StructureReads,
   ExampleStore,
   PG_SESSION_OPTIONS,
 } from '@freshen/example';
@@ -73,7 +74,7 @@ export async function startExampleApi(config: ApiConfig, logger: Logger): Promis
       logger.warn('CACHE_LEASES=false: racing reads may re-fill stale values; demonstration only');
     const store = new ExampleStore(pool, config.pgSchema);
     const reads = new CachedReads(cache, keys, store, config.cacheTtlMs);
-    const router = exampleRoutes(reads, store);
+    const router = exampleRoutes(reads, new StructureReads(redis, keys), store);
     const metrics = new ApiMetrics(registry);
 
     const server = createServer((request, response) => {

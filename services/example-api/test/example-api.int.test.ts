@@ -156,6 +156,34 @@ describe('teams, products and orders', () => {
   });
 });
 
+describe('structures the rules keep', () => {
+  it('serves the leaderboard and member ids from Redis as the invalidator wrote them', async () => {
+    // Written here as the invalidator's structure actions would (that path is tested in
+    // services/invalidator); the routes only read them.
+    await redis.zadd(keys.productsByUnitsSold.key({}), 5, '1', 12, '2', 7, '3', 12, '10');
+    await redis.sadd(keys.teamMemberIds.key({ team_id: '4' }), '11', '2', '100');
+    expect(await call('GET', '/leaderboard?top=3')).toEqual({
+      status: 200,
+      body: [
+        { product_id: '2', units_sold: 12 },
+        { product_id: '10', units_sold: 12 },
+        { product_id: '3', units_sold: 7 },
+      ],
+    });
+    expect((await call('GET', '/leaderboard')).body).toHaveLength(4);
+    expect(await call('GET', '/teams/4/member-ids')).toEqual({
+      status: 200,
+      body: ['2', '11', '100'],
+    });
+    expect(await call('GET', '/teams/5/member-ids')).toEqual({ status: 200, body: [] });
+    for (const bad of ['0', '101', 'ten', '1.5'])
+      expect(await call('GET', `/leaderboard?top=${bad}`)).toEqual({
+        status: 400,
+        body: { error: 'top must be an integer from 1 to 100' },
+      });
+  });
+});
+
 it('serves request and cache metrics on the metrics port', async () => {
   await call('GET', '/users/999999');
   const text = await (await fetch(`http://127.0.0.1:${api.metricsPort}/metrics`)).text();

@@ -120,6 +120,23 @@ export class ExampleStore {
     return result.rowCount === 1;
   }
 
+  /** The leaderboard as the table has it: product id → units sold, for every product. */
+  async unitsSoldByProduct(): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ id: string; units_sold: number }>(
+      `select id::text, units_sold from ${this.t('products')}`,
+    );
+    return new Map(rows.map((row) => [row.id, row.units_sold]));
+  }
+
+  /** The member ids of a team as the table has them. */
+  async teamMemberIds(teamId: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ user_id: string }>(
+      `select user_id::text from ${this.t('team_members')} where team_id = $1 order by user_id`,
+      [teamId],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
   async createProduct(sku: string, name: string, price: string, stock: number): Promise<Product> {
     return this.write(() =>
       this.one<Product>(
@@ -148,7 +165,7 @@ export class ExampleStore {
     try {
       await client.query('begin');
       const taken = await client.query(
-        `update ${this.t('products')} set stock = stock - $2 where id = $1 and stock >= $2`,
+        `update ${this.t('products')} set stock = stock - $2, units_sold = units_sold + $2 where id = $1 and stock >= $2`,
         [productId, qty],
       );
       if (taken.rowCount !== 1)

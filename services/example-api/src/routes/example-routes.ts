@@ -1,4 +1,9 @@
-import { type CachedReads, type OrderField, type ExampleStore } from '@freshen/example';
+import {
+  type CachedReads,
+  type ExampleStore,
+  type OrderField,
+  type StructureReads,
+} from '@freshen/example';
 import { HttpError, parseId } from '../http/http-error.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { Router, type RouteResult } from '../http/router.ts';
@@ -48,8 +53,26 @@ function price(body: Record<string, unknown>): string | undefined {
   return raw;
 }
 
-/** Reads go through the cache; writes go straight to Postgres. */
-export function exampleRoutes(reads: CachedReads, store: ExampleStore): Router {
+/** How many leaderboard entries one request may ask for. */
+const MAX_TOP = 100;
+
+function top(query: URLSearchParams): number {
+  const raw = query.get('top') ?? '10';
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > MAX_TOP)
+    throw new HttpError(400, `top must be an integer from 1 to ${MAX_TOP}`);
+  return value;
+}
+
+/**
+ * Reads go through the cache (values) or read the structures the rules keep (leaderboard,
+ * member ids); writes go straight to Postgres.
+ */
+export function exampleRoutes(
+  reads: CachedReads,
+  structures: StructureReads,
+  store: ExampleStore,
+): Router {
   return (
     new Router()
       // Reads.
@@ -73,6 +96,10 @@ export function exampleRoutes(reads: CachedReads, store: ExampleStore): Router {
         );
         return ok({ team, members: list });
       })
+      .add('GET', '/teams/:id/member-ids', async ({ params }) =>
+        ok(await structures.teamMemberIds(parseId(params.id, 'team id'))),
+      )
+      .add('GET', '/leaderboard', async ({ query }) => ok(await structures.leaderboard(top(query))))
       .add('GET', '/products/:id', async ({ params }) =>
         found(await reads.product(parseId(params.id, 'product id')), 'product'),
       )
