@@ -23,3 +23,4 @@ export {
   type WarmSummary,
 } from './warming/warm.ts';
 export { readRedisTarget, type ConnectRedisOptions, type RedisTarget } from '@freshen/redis-client';
+export type { Tag, TagKind } from '@freshen/keys';

@@ -1,6 +1,8 @@
 export { isNoScript, loadScripts, LuaScript, type RedisClient } from './lua-script.ts';
 export {
+  checkTag,
   deleteFenced,
+  fillTaggedIfLeased,
   fillHashIfLeased,
   fillIfLeased,
   refreshIfNewer,
@@ -17,3 +19,9 @@ export {
   type StoredValue,
 } from './stored-value.ts';
 export { eventVersion } from './version.ts';
+export {
+  decodeTaggedPayload,
+  encodeTaggedPayload,
+  TAGS_MARK,
+  type TagGeneration,
+} from './tagged-value.ts';

@@ -13,3 +13,9 @@ export const fillHashIfLeased = new LuaScript(
 export const releaseLease = new LuaScript('release-lease', LUA_SOURCES['release-lease']);
 export const refreshIfNewer = new LuaScript('refresh-if-newer', LUA_SOURCES['refresh-if-newer']);
 export const deleteFenced = new LuaScript('delete-fenced', LUA_SOURCES['delete-fenced']);
+// Tags (tagged-value.ts): the cache's tagged fill, and its per-tag check on Redis Cluster.
+export const fillTaggedIfLeased = new LuaScript(
+  'fill-tagged-if-leased',
+  LUA_SOURCES['fill-tagged-if-leased'],
+);
+export const checkTag = new LuaScript('check-tag', LUA_SOURCES['check-tag']);
