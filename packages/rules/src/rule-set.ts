@@ -16,7 +16,7 @@ export interface RuleSet {
    * defineRules does this for exactly the rules that read such a column.
    */
   evaluate(event: ChangeEvent): CacheAction[];
-  /** SCAN MATCH patterns of every key kind the table's rules produce (for TRUNCATE). */
+  /** SCAN MATCH patterns of every key and tag kind the table's rules produce (for TRUNCATE). */
   truncatePatterns(schema: string, table: string): string[];
 }
 

@@ -187,6 +187,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
           metrics.keysDeleted.inc(result.deleted);
           metrics.keysRefreshed.inc(result.refreshed);
           metrics.refreshesRefused.inc(result.refused);
+          metrics.tagInvalidations.inc(result.tagsInvalidated);
         } else {
           const unlinked = await truncateKeys(redis, step.patterns, {
             scanCount: options.scanCount,

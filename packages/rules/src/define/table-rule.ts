@@ -1,6 +1,5 @@
-import type { KeyKind } from '@freshen/keys';
 import { FreshenError } from '@freshen/runtime';
-import type { Target } from './targets.ts';
+import type { Produced, RuleTarget } from './tag-targets.ts';
 
 /** A row as a rule sees it: only the columns the rule declares. Values as decoded from the WAL. */
 export type RuleRow<C extends string> = { readonly [N in C]: unknown };
@@ -17,26 +16,26 @@ export interface Change<C extends string, O extends string> {
   readonly old: RuleRow<O> | null;
 }
 
-export interface TableRuleSpec<C extends string, O extends string, K extends KeyKind> {
+export interface TableRuleSpec<C extends string, O extends string, K extends Produced> {
   /** Names the rule in errors and validation problems. Default: the table name. */
   name?: string;
   /** Columns of the new row the rule reads (validated against the table). */
   reads: readonly C[];
   /** Columns of the old row the rule reads; any outside the replica identity need REPLICA IDENTITY FULL. */
   readsOld?: readonly O[];
-  /** Every key kind the rule may target: TRUNCATE of the table invalidates all of them. */
+  /** Every key and tag kind the rule may target: TRUNCATE of the table invalidates all of them. */
   produces: readonly K[];
   /**
    * The keys a change makes stale, with their action. A plain function: unit-test it directly.
    * (NoInfer: column and kind types come from reads/produces, never widened by what keys returns.)
    */
-  keys: (change: Change<NoInfer<C>, NoInfer<O>>) => Iterable<Target<NoInfer<K>>>;
+  keys: (change: Change<NoInfer<C>, NoInfer<O>>) => Iterable<NoInfer<RuleTarget<K>>>;
 }
 
 export interface TableRule<
   C extends string = string,
   O extends string = string,
-  K extends KeyKind = KeyKind,
+  K extends Produced = Produced,
 > {
   readonly schema: string;
   readonly table: string;
@@ -46,7 +45,7 @@ export interface TableRule<
   readonly reads: readonly C[];
   readonly readsOld: readonly O[];
   readonly produces: readonly K[];
-  readonly keys: (change: Change<C, O>) => Iterable<Target<K>>;
+  readonly keys: (change: Change<C, O>) => Iterable<RuleTarget<K>>;
 }
 
 const QUALIFIED = /^([^.]+)\.([^.]+)$/;
@@ -57,7 +56,7 @@ const QUALIFIED = /^([^.]+)\.([^.]+)$/;
  */
 export function tableRule<
   const C extends string,
-  const K extends KeyKind,
+  const K extends Produced,
   const O extends string = never,
 >(qualified: string, spec: TableRuleSpec<C, O, K>): TableRule<C, O, K> {
   const match = QUALIFIED.exec(qualified);

@@ -37,6 +37,11 @@ export function createMetrics(registry = new Registry()) {
       help: 'Refreshes not written because Redis held the same or a newer version (replayed or late events).',
       registers: [registry],
     }),
+    tagInvalidations: new Counter({
+      name: `${prefix}tag_invalidations_total`,
+      help: 'Tags invalidated by invalidateTag actions (generation keys unlinked; TRUNCATE not counted).',
+      registers: [registry],
+    }),
     truncates: new Counter({
       name: `${prefix}truncates_total`,
       help: 'TRUNCATE events applied by SCAN + UNLINK.',

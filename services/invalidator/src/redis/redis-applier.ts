@@ -24,6 +24,12 @@ export interface DeleteCommand {
 export interface RedisWork {
   deletes: readonly DeleteCommand[];
   refreshes: readonly RefreshCommand[];
+  /**
+   * Tag generation keys to unlink (invalidateTag): every value cached with the tag goes stale
+   * and fills that began before are refused (packages/cache, tags/). Idempotent: a replay
+   * unlinks again. Default none.
+   */
+  tags?: readonly string[];
 }
 
 export interface ApplyResult {
@@ -31,6 +37,8 @@ export interface ApplyResult {
   refreshed: number;
   /** Refreshes refused because Redis held the same or a newer version. */
   refused: number;
+  /** Tags invalidated (generation keys unlinked, whether or not one existed). */
+  tagsInvalidated: number;
 }
 
 /** Default life of a delete's tombstone: far longer than a consumer can go on after losing its partition. */
@@ -58,8 +66,9 @@ export class RedisApplier {
   }
 
   async apply(work: RedisWork): Promise<ApplyResult> {
-    if (work.deletes.length === 0 && work.refreshes.length === 0)
-      return { deleted: 0, refreshed: 0, refused: 0 };
+    const tags = work.tags ?? [];
+    if (work.deletes.length === 0 && work.refreshes.length === 0 && tags.length === 0)
+      return { deleted: 0, refreshed: 0, refused: 0, tagsInvalidated: 0 };
     let results: number[];
     try {
       results = await this.applyOnce(work);
@@ -72,7 +81,12 @@ export class RedisApplier {
     }
     let refused = 0;
     for (const result of results) refused += result;
-    return { deleted: work.deletes.length, refreshed: work.refreshes.length - refused, refused };
+    return {
+      deleted: work.deletes.length,
+      refreshed: work.refreshes.length - refused,
+      refused,
+      tagsInvalidated: tags.length,
+    };
   }
 
   private applyOnce(work: RedisWork): Promise<number[]> {
@@ -83,10 +97,11 @@ export class RedisApplier {
 
   /** One pipeline per master; returns, per pipeline, the number of refused refreshes. */
   private async applyOnCluster(cluster: Cluster, work: RedisWork): Promise<number[]> {
-    type Item = { key: string; refresh?: RefreshCommand; delete?: DeleteCommand };
+    type Item = { key: string; refresh?: RefreshCommand; delete?: DeleteCommand; tag?: true };
     const items: Item[] = [
       ...work.deletes.map((command) => ({ key: command.key, delete: command })),
       ...work.refreshes.map((refresh) => ({ key: refresh.key, refresh })),
+      ...(work.tags ?? []).map((key) => ({ key, tag: true as const })),
     ];
     return Promise.all(
       groupByNode(cluster, items, (item) => item.key).map((slots) => {
@@ -98,6 +113,7 @@ export class RedisApplier {
             queued,
             group.flatMap((item) => (item.delete ? [item.delete] : [])),
             group.flatMap((item) => (item.refresh ? [item.refresh] : [])),
+            group.flatMap((item) => (item.tag ? [item.key] : [])),
           );
         }
         queueWait(pipeline, queued, this.durability);
@@ -109,7 +125,7 @@ export class RedisApplier {
   private async applyOn(redis: Redis, work: RedisWork): Promise<number[]> {
     const pipeline = redis.pipeline();
     const queued: CommandKind[] = [];
-    this.queueWork(pipeline, queued, work.deletes, work.refreshes);
+    this.queueWork(pipeline, queued, work.deletes, work.refreshes, work.tags ?? []);
     queueWait(pipeline, queued, this.durability);
     return [await execCountingRefused(pipeline, queued, this.durability)];
   }
@@ -120,6 +136,7 @@ export class RedisApplier {
     queued: CommandKind[],
     deletes: readonly DeleteCommand[],
     refreshes: readonly RefreshCommand[],
+    tags: readonly string[],
   ): void {
     for (const { key, version, refreshedBefore } of deletes) {
       deleteFenced.queue(
@@ -137,6 +154,11 @@ export class RedisApplier {
       );
       queued.push('refresh');
     }
+    // One UNLINK per tag: on a cluster the tags of one slot group may still be many keys.
+    for (const tag of tags) {
+      pipeline.unlink(tag);
+      queued.push('tag');
+    }
   }
 }
 
@@ -151,7 +173,7 @@ export interface ReplicaWait {
   timeoutMs: number;
 }
 
-type CommandKind = 'delete' | 'refresh' | 'wait';
+type CommandKind = 'delete' | 'refresh' | 'tag' | 'wait';
 
 function queueWait(pipeline: ChainableCommander, queued: CommandKind[], wait: ReplicaWait): void {
   if (wait.replicas === 0) return;
