@@ -33,7 +33,8 @@ export function decodeTaggedPayload(
   if (!payload.startsWith(TAGS_MARK)) return undefined;
   const end = payload.indexOf(ENVELOPE_MARK);
   if (end < 0) return undefined;
-  const fields = payload.slice(1, end).split(FIELD);
+  const section = payload.slice(1, end);
+  const fields = section === '' ? [] : section.split(FIELD);
   if (fields.length % 2 !== 0 || fields.some((field) => field === '')) return undefined;
   const tags: TagGeneration[] = [];
   for (let i = 0; i < fields.length; i += 2)

@@ -40,6 +40,27 @@ export interface TaggedValueSettings {
  * checked by check-tag-1.lua just before the fill, and an invalidation that lands between that
  * check and the fill is caught by the read-time comparison, which holds on every topology.
  */
+/**
+ * Whether every recorded generation is still current. `known` holds generations already read
+ * (in the value's own round trip); the others cost one more round trip.
+ */
+export async function generationsCurrent(
+  redis: RedisClient,
+  recorded: readonly TagGeneration[],
+  known: ReadonlyMap<string, string | null> = new Map(),
+): Promise<boolean> {
+  const current = new Map(known);
+  const others = recorded.filter((tag) => !current.has(tag.key));
+  if (others.length > 0) {
+    const more = await currentGenerations(
+      redis,
+      others.map((tag) => tag.key),
+    );
+    others.forEach((tag, index) => current.set(tag.key, more[index] ?? null));
+  }
+  return recorded.every((tag) => current.get(tag.key) === tag.generation);
+}
+
 export function taggedValueStorage<T>(
   redis: RedisClient,
   settings: TaggedValueSettings,
@@ -61,20 +82,10 @@ export function taggedValueStorage<T>(
       // be fresh for the caller's tags: a miss, and the fill replaces it.
       const tagged = decodeTaggedPayload(stored.payload);
       if (!tagged) return undefined;
-      const current = new Map(tagKeys.map((tag, index) => [tag, generations[index] ?? null]));
       if (tagKeys.some((tag) => !tagged.tags.some((recorded) => recorded.key === tag)))
         return undefined;
-      const others = tagged.tags.filter((recorded) => !current.has(recorded.key));
-      if (others.length > 0) {
-        // Tags recorded at fill that this caller did not name: one more round trip.
-        const more = await currentGenerations(
-          redis,
-          others.map((recorded) => recorded.key),
-        );
-        others.forEach((recorded, index) => current.set(recorded.key, more[index] ?? null));
-      }
-      if (tagged.tags.some((recorded) => current.get(recorded.key) !== recorded.generation))
-        return undefined;
+      const known = new Map(tagKeys.map((tag, index) => [tag, generations[index] ?? null]));
+      if (!(await generationsCurrent(redis, tagged.tags, known))) return undefined;
       let value: T;
       try {
         value = serializer.deserialize(tagged.payload) as T;

@@ -95,6 +95,30 @@ describe.each(redisTopologies(cleanup))('tags on %s', (_name, connect) => {
     });
   });
 
+  it('a read that names no tags still checks the tags stored with the value', async () => {
+    // A serializer that would accept the tagged form as text, so only the tag check can refuse.
+    const text = { serialize: String, deserialize: (stored: string) => stored };
+    const cache = new CacheClient(redis, { earlyRefreshBeta: 0, serializer: text });
+    const category_id = ++nextCategory;
+    const key = listing.key({ category_id, page: 3 });
+    const tags = [productsInCategory.tag({ category_id })];
+    await cache.read(key, async () => 'tagged', { tags });
+    expect(await cache.read(key, async () => 'untagged')).toEqual({
+      value: 'tagged',
+      source: 'cache',
+    });
+    await invalidatorInvalidateTag(redis, tags[0]!.key);
+    expect(await cache.read(key, async () => 'untagged')).toMatchObject({
+      value: 'untagged',
+      source: 'loader',
+    });
+    // An untagged value is not known to be fresh for a tagged reader: a miss, then a tagged fill.
+    expect(await cache.read(key, async () => 'tagged again', { tags })).toMatchObject({
+      source: 'loader',
+      fill: 'written',
+    });
+  });
+
   /** A misses and loads the old result; the tag is invalidated; A fills. */
   async function replayRace(
     cache: CacheClient,
