@@ -12,7 +12,7 @@ import { CloseList } from '@freshen/runtime';
 import { startPrivateRedis } from '@freshen/test-kit';
 import { Redis } from 'ioredis';
 import { CacheClient } from '../src/index.ts';
-import { runReaders, summarize, type ReadFigures } from './read-loop.ts';
+import { runInSlices, summarize, type ReadFigures } from './read-loop.ts';
 import { measureStaleness, type StalenessFigures } from './staleness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -85,35 +85,16 @@ async function main(): Promise<void> {
     }
     const rows: Row[] = [];
     for (const callers of CALLERS) {
-      // A short warm-up so JIT and connection state are the same for every path.
-      for (const read of Object.values(paths)) {
-        await runReaders({ callers, seconds: 0.5, keys: HOT_KEYS, keyOf, read });
-      }
-      // The machine is shared: the paths take turns in short slices, so a noisy moment hits
-      // each of them alike instead of one whole row.
-      const slices = new Map(
-        Object.keys(paths).map((name) => [
-          name,
-          { latencies: [] as number[], seconds: 0, commands: 0 },
-        ]),
-      );
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, read] of Object.entries(paths)) {
-          const slice = slices.get(name)!;
-          const before = await commandsProcessed(stats);
-          const run = await runReaders({
-            callers,
-            seconds: SECONDS / ROUNDS,
-            keys: HOT_KEYS,
-            keyOf,
-            read,
-          });
-          // The INFO call itself and the one before it are not the reads' commands.
-          slice.commands += (await commandsProcessed(stats)) - before - 1;
-          for (const latency of run.latencies) slice.latencies.push(latency);
-          slice.seconds += run.seconds;
-        }
-      }
+      const slices = await runInSlices({
+        paths: Object.fromEntries(
+          Object.entries(paths).map(([name, read]) => [name, { keyOf, read }]),
+        ),
+        callers,
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        keys: HOT_KEYS,
+        commandsProcessed: () => commandsProcessed(stats),
+      });
       for (const [name, slice] of slices) {
         const figures = summarize(slice.latencies, slice.seconds);
         process.stderr.write(

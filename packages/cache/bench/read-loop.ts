@@ -57,3 +57,52 @@ export function summarize(latencies: number[], seconds: number): ReadFigures {
     p99Us: percentile(latencies, 0.99),
   };
 }
+
+/** One way of reading a hot key, for `runInSlices`. */
+export interface ReadPath {
+  keyOf: (index: number) => string;
+  read: (key: string) => Promise<unknown>;
+}
+
+/** What `runInSlices` recorded for one path. */
+export interface PathSlices {
+  latencies: number[];
+  seconds: number;
+  /** Redis commands the path's reads cost (from `commandsProcessed`). */
+  commands: number;
+}
+
+/**
+ * Runs every path from `callers` callers for `seconds` in all, after a short warm-up so JIT
+ * and connection state are the same for each. The machine is shared: the paths take turns in
+ * `rounds` short slices, so a noisy moment hits each of them alike instead of one whole row.
+ */
+export async function runInSlices(options: {
+  paths: Readonly<Record<string, ReadPath>>;
+  callers: number;
+  seconds: number;
+  rounds: number;
+  keys: number;
+  /** Redis's total_commands_processed (INFO stats) on a connection of its own. */
+  commandsProcessed: () => Promise<number>;
+}): Promise<Map<string, PathSlices>> {
+  const { paths, callers, keys } = options;
+  for (const { keyOf, read } of Object.values(paths))
+    await runReaders({ callers, seconds: 0.5, keys, keyOf, read });
+  const slices = new Map<string, PathSlices>(
+    Object.keys(paths).map((name) => [name, { latencies: [], seconds: 0, commands: 0 }]),
+  );
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [name, { keyOf, read }] of Object.entries(paths)) {
+      const slice = slices.get(name)!;
+      const before = await options.commandsProcessed();
+      const seconds = options.seconds / options.rounds;
+      const run = await runReaders({ callers, seconds, keys, keyOf, read });
+      // The INFO call itself and the one before it are not the reads' commands.
+      slice.commands += (await options.commandsProcessed()) - before - 1;
+      for (const latency of run.latencies) slice.latencies.push(latency);
+      slice.seconds += run.seconds;
+    }
+  }
+  return slices;
+}

@@ -16,7 +16,13 @@ import { startPrivateRedis } from '@freshen/test-kit';
 import { Redis } from 'ioredis';
 import { CacheClient } from '../src/index.ts';
 import { newGeneration } from '../src/tags/tag-generations.ts';
-import { percentile, runReaders, summarize, type ReadFigures } from './read-loop.ts';
+import {
+  percentile,
+  runInSlices,
+  summarize,
+  type ReadFigures,
+  type ReadPath,
+} from './read-loop.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const HOT_KEYS = 1_000;
@@ -68,10 +74,7 @@ async function measureReads(redis: Redis, stats: Redis): Promise<ReadRow[]> {
     await cache.getOrLoad(key, async () => valueOf(index), { tags: tagOf(key) });
   }
   const miss = () => Promise.reject(new Error('a hit was expected'));
-  const paths: Record<
-    string,
-    { keyOf: (index: number) => string; read: (key: string) => Promise<unknown> }
-  > = {
+  const paths: Record<string, ReadPath> = {
     'getOrLoad, untagged hit': {
       keyOf: (index) => plain.key({ id: index }),
       read: (key) => cache.getOrLoad(key, miss),
@@ -83,30 +86,14 @@ async function measureReads(redis: Redis, stats: Redis): Promise<ReadRow[]> {
   };
   const rows: ReadRow[] = [];
   for (const callers of CALLERS) {
-    for (const { keyOf, read } of Object.values(paths))
-      await runReaders({ callers, seconds: 0.5, keys: HOT_KEYS, keyOf, read });
-    const slices = new Map(
-      Object.keys(paths).map((name) => [
-        name,
-        { latencies: [] as number[], seconds: 0, commands: 0 },
-      ]),
-    );
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, { keyOf, read }] of Object.entries(paths)) {
-        const slice = slices.get(name)!;
-        const before = await commandsProcessed(stats);
-        const run = await runReaders({
-          callers,
-          seconds: SECONDS / ROUNDS,
-          keys: HOT_KEYS,
-          keyOf,
-          read,
-        });
-        slice.commands += (await commandsProcessed(stats)) - before - 1;
-        for (const latency of run.latencies) slice.latencies.push(latency);
-        slice.seconds += run.seconds;
-      }
-    }
+    const slices = await runInSlices({
+      paths,
+      callers,
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      keys: HOT_KEYS,
+      commandsProcessed: () => commandsProcessed(stats),
+    });
     for (const [name, slice] of slices) {
       const figures = summarize(slice.latencies, slice.seconds);
       process.stderr.write(

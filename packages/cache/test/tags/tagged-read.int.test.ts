@@ -119,6 +119,20 @@ describe.each(redisTopologies(cleanup))('tags on %s', (_name, connect) => {
     });
   });
 
+  it('warms tagged values that tagged reads then serve', async () => {
+    const cache = new CacheClient(redis, { earlyRefreshBeta: 0 });
+    const category_id = ++nextCategory;
+    const tags = [productsInCategory.tag({ category_id })];
+    const keys = [1, 2].map((page) => listing.key({ category_id, page }));
+    const summary = await cache.warm(keys.map((key) => ({ key, load: async () => key, tags })));
+    expect(summary).toMatchObject({ filled: 2 });
+    for (const key of keys)
+      expect(await cache.read(key, async () => 'loaded', { tags })).toEqual({
+        value: key,
+        source: 'cache',
+      });
+  });
+
   /** A misses and loads the old result; the tag is invalidated; A fills. */
   async function replayRace(
     cache: CacheClient,
