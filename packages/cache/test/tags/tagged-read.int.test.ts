@@ -1,7 +1,14 @@
 import { defineKeyspace, hashSlot, leaseKeyFor } from '@freshen/keys';
 import { redisTopologies, uniqueName, useCleanup, waitFor } from '@freshen/test-kit';
 import { Cluster, type Redis } from 'ioredis';
+import {
+  checkTag,
+  encodeStoredValue,
+  encodeTaggedPayload,
+  fillTaggedIfLeased,
+} from '@freshen/storage';
 import { CacheClient } from '../../src/cache-client.ts';
+import { snapshotGenerations } from '../../src/tags/tag-generations.ts';
 import { deferred } from '../support/deferred.ts';
 import { invalidatorInvalidateTag } from '../support/invalidator-actions.ts';
 
@@ -24,7 +31,9 @@ const colocatedTag = keyspace.tag('category-colocated', ['category_id'] as const
 
 let nextCategory = 0;
 
-describe.each(redisTopologies(cleanup))('tags on %s', (_name, connect) => {
+describe.each(redisTopologies(cleanup))('tags on %s', (name, connect) => {
+  // A single server checks every tag inside the fill script; only a cluster has the gap.
+  const onCluster = name === 'Redis Cluster' ? it : it.skip;
   let redis: Redis | Cluster;
 
   beforeAll(() => {
@@ -181,6 +190,37 @@ describe.each(redisTopologies(cleanup))('tags on %s', (_name, connect) => {
     const { a, next } = await replayRace(cache, key, tag);
     expect(a.fill).toBe('refused');
     expect(next).toMatchObject({ source: 'loader', value: 'new result' });
+  });
+
+  onCluster('an invalidation between the tag check and the fill is caught at read', async () => {
+    const cache = new CacheClient(redis, { earlyRefreshBeta: 0 });
+    const category_id = ++nextCategory;
+    const key = listing.key({ category_id, page: 1 });
+    const tag = productsInCategory.tag({ category_id });
+    expect(redis).toBeInstanceOf(Cluster);
+    expect(hashSlot(tag.key)).not.toBe(hashSlot(key));
+    // The fill's two steps by hand, with the invalidation landing between them.
+    const [generation] = await snapshotGenerations(redis, [tag.key], 60_000);
+    await redis.set(leaseKeyFor(key), 'token', 'PX', 10_000);
+    expect(await checkTag.run(redis, [tag.key], [generation!, 60_000])).toBe(1);
+    await invalidatorInvalidateTag(redis, tag.key);
+    const stored = encodeStoredValue(
+      encodeTaggedPayload('"old result"', [{ key: tag.key, generation: generation! }]),
+      1,
+      Date.now() + 60_000,
+    );
+    expect(
+      await fillTaggedIfLeased.run(
+        redis,
+        [key, leaseKeyFor(key)],
+        ['token', stored, 60_000, 60_000],
+      ),
+    ).toBe(1); // written: the fill could not see the other slot
+    expect(await cache.read(key, async () => 'new result', { tags: [tag] })).toMatchObject({
+      source: 'loader',
+      value: 'new result',
+      fill: 'written',
+    });
   });
 
   it('without tag fencing (the twin) the racing fill sticks', async () => {
