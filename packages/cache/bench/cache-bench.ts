@@ -12,7 +12,7 @@ import { CloseList } from '@freshen/runtime';
 import { startPrivateRedis } from '@freshen/test-kit';
 import { Redis } from 'ioredis';
 import { CacheClient } from '../src/index.ts';
-import { runInSlices, summarize, type ReadFigures } from './read-loop.ts';
+import { runInSlices, type ReadFigures } from './read-loop.ts';
 import { measureStaleness, type StalenessFigures } from './staleness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -31,11 +31,6 @@ const valueOf = (index: number) => ({
   name: `item ${index}`,
   note: 'x'.repeat(VALUE_BYTES - 60),
 });
-
-async function commandsProcessed(redis: Redis): Promise<number> {
-  const info = await redis.info('stats');
-  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
-}
 
 interface Row extends ReadFigures {
   path: string;
@@ -93,20 +88,15 @@ async function main(): Promise<void> {
         seconds: SECONDS,
         rounds: ROUNDS,
         keys: HOT_KEYS,
-        commandsProcessed: () => commandsProcessed(stats),
+        stats,
       });
-      for (const [name, slice] of slices) {
-        const figures = summarize(slice.latencies, slice.seconds);
-        process.stderr.write(
-          `${name}, ${callers} caller(s): ${Math.round(figures.readsPerSecond)} reads/s\n`,
-        );
+      for (const [name, figures] of slices)
         rows.push({
           path: name,
           callers,
           ...figures,
-          redisCommandsPerSecond: slice.commands / slice.seconds,
+          redisCommandsPerSecond: figures.commands / figures.seconds,
         });
-      }
     }
     const staleness = await measureStaleness({
       writer: new Redis(server.url).on('error', () => undefined),

@@ -16,13 +16,7 @@ import { startPrivateRedis } from '@freshen/test-kit';
 import { Redis } from 'ioredis';
 import { CacheClient } from '../src/index.ts';
 import { newGeneration } from '../src/tags/tag-generations.ts';
-import {
-  percentile,
-  runInSlices,
-  summarize,
-  type ReadFigures,
-  type ReadPath,
-} from './read-loop.ts';
+import { percentile, runInSlices, type ReadFigures, type ReadPath } from './read-loop.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const HOT_KEYS = 1_000;
@@ -47,11 +41,6 @@ const plain = space.kind('plain', ['id'] as const);
 const many = space.kind('tagged', ['n', 'id'] as const);
 const category = space.tag('category', ['id'] as const);
 const valueOf = (index: number) => ({ id: index, name: `listing ${index}`, items: [1, 2, 3] });
-
-async function commandsProcessed(redis: Redis): Promise<number> {
-  const info = await redis.info('stats');
-  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
-}
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
@@ -92,20 +81,15 @@ async function measureReads(redis: Redis, stats: Redis): Promise<ReadRow[]> {
       seconds: SECONDS,
       rounds: ROUNDS,
       keys: HOT_KEYS,
-      commandsProcessed: () => commandsProcessed(stats),
+      stats,
     });
-    for (const [name, slice] of slices) {
-      const figures = summarize(slice.latencies, slice.seconds);
-      process.stderr.write(
-        `${name}, ${callers} caller(s): ${Math.round(figures.readsPerSecond)} reads/s\n`,
-      );
+    for (const [name, figures] of slices)
       rows.push({
         path: name,
         callers,
         ...figures,
-        redisCommandsPerRead: slice.commands / figures.reads,
+        redisCommandsPerRead: figures.commands / figures.reads,
       });
-    }
   }
   return rows;
 }
