@@ -7,6 +7,7 @@ export {
   fillIfLeased,
   refreshIfNewer,
   releaseLease,
+  tagGeneration,
 } from './scripts.ts';
 export {
   decodeHashMeta,

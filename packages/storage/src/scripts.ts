@@ -19,3 +19,4 @@ export const fillTaggedIfLeased = new LuaScript(
   LUA_SOURCES['fill-tagged-if-leased'],
 );
 export const checkTag = new LuaScript('check-tag', LUA_SOURCES['check-tag']);
+export const tagGeneration = new LuaScript('tag-generation', LUA_SOURCES['tag-generation']);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hashSlot } from '@freshen/keys';
-import type { RedisClient } from '@freshen/storage';
+import { tagGeneration, type RedisClient } from '@freshen/storage';
 import { Cluster } from 'ioredis';
 
 /** 96 random bits: two readers creating one tag's generation never pick the same one. */
@@ -17,28 +17,20 @@ export function newGeneration(): string {
 }
 
 /**
- * The generation of each tag before a load begins, creating the missing ones with `ttlMs`:
- * `SET key new NX PX ttl GET` returns the existing generation, or nil when it set ours (one
- * atomic command, so a generation read here always exists in Redis). One round trip: one
- * pipeline on a single server, concurrent commands on a cluster (tags may be in any slot).
+ * The generation of each tag before a load begins, creating the missing ones with `ttlMs`
+ * (tag-generation-1.lua: atomic, so a generation read here always existed in Redis). One round
+ * trip: the scripts are sent together, each to its tag's node on a cluster.
  */
-export async function snapshotGenerations(
+export function snapshotGenerations(
   redis: RedisClient,
   tagKeys: readonly string[],
   ttlMs: number,
 ): Promise<string[]> {
-  const proposed = tagKeys.map(() => newGeneration());
-  let replies: unknown[];
-  if (redis instanceof Cluster) {
-    replies = await Promise.all(
-      tagKeys.map((key, index) => redis.set(key, proposed[index]!, 'PX', ttlMs, 'NX', 'GET')),
-    );
-  } else {
-    const pipeline = redis.pipeline();
-    tagKeys.forEach((key, index) => pipeline.set(key, proposed[index]!, 'PX', ttlMs, 'NX', 'GET'));
-    replies = await execAll(pipeline);
-  }
-  return replies.map((reply, index) => (reply as string | null) ?? proposed[index]!);
+  return Promise.all(
+    tagKeys.map(
+      async (key) => (await tagGeneration.run(redis, [key], [newGeneration(), ttlMs])) as string,
+    ),
+  );
 }
 
 /**
@@ -81,12 +73,4 @@ async function mgetBySlot(redis: RedisClient, keys: readonly string[]): Promise<
     }),
   );
   return values;
-}
-
-async function execAll(pipeline: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
-  const replies = (await pipeline.exec()) ?? [];
-  return replies.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
 }

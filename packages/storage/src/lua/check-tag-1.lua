@@ -6,5 +6,7 @@
 -- KEYS: tag generation key. ARGV: generation, tag TTL in ms.
 -- Returns 1 when the generation is unchanged, 0 when it moved (or the key is gone).
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2], 'GT')
+-- Raise, never lower (PEXPIRE GT from Redis 7.0; Freshen supports 6.2).
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl >= 0 and ttl < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1

@@ -16,7 +16,11 @@ for i = 3, #KEYS do
     return -1
   end
 end
-for i = 3, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[4], 'GT') end
+-- Raise, never lower (PEXPIRE GT from Redis 7.0; Freshen supports 6.2).
+for i = 3, #KEYS do
+  local ttl = redis.call('PTTL', KEYS[i])
+  if ttl >= 0 and ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
+end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('DEL', KEYS[2])
 return 1
