@@ -12,7 +12,7 @@ import { CloseList } from '@freshen/runtime';
 import { startPrivateRedis } from '@freshen/test-kit';
 import { Redis } from 'ioredis';
 import { CacheClient } from '../src/index.ts';
-import { runReaders, summarize, type ReadFigures } from './read-loop.ts';
+import { runInSlices, type ReadFigures } from './read-loop.ts';
 import { measureStaleness, type StalenessFigures } from './staleness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -31,11 +31,6 @@ const valueOf = (index: number) => ({
   name: `item ${index}`,
   note: 'x'.repeat(VALUE_BYTES - 60),
 });
-
-async function commandsProcessed(redis: Redis): Promise<number> {
-  const info = await redis.info('stats');
-  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
-}
 
 interface Row extends ReadFigures {
   path: string;
@@ -85,47 +80,23 @@ async function main(): Promise<void> {
     }
     const rows: Row[] = [];
     for (const callers of CALLERS) {
-      // A short warm-up so JIT and connection state are the same for every path.
-      for (const read of Object.values(paths)) {
-        await runReaders({ callers, seconds: 0.5, keys: HOT_KEYS, keyOf, read });
-      }
-      // The machine is shared: the paths take turns in short slices, so a noisy moment hits
-      // each of them alike instead of one whole row.
-      const slices = new Map(
-        Object.keys(paths).map((name) => [
-          name,
-          { latencies: [] as number[], seconds: 0, commands: 0 },
-        ]),
-      );
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, read] of Object.entries(paths)) {
-          const slice = slices.get(name)!;
-          const before = await commandsProcessed(stats);
-          const run = await runReaders({
-            callers,
-            seconds: SECONDS / ROUNDS,
-            keys: HOT_KEYS,
-            keyOf,
-            read,
-          });
-          // The INFO call itself and the one before it are not the reads' commands.
-          slice.commands += (await commandsProcessed(stats)) - before - 1;
-          for (const latency of run.latencies) slice.latencies.push(latency);
-          slice.seconds += run.seconds;
-        }
-      }
-      for (const [name, slice] of slices) {
-        const figures = summarize(slice.latencies, slice.seconds);
-        process.stderr.write(
-          `${name}, ${callers} caller(s): ${Math.round(figures.readsPerSecond)} reads/s\n`,
-        );
+      const slices = await runInSlices({
+        paths: Object.fromEntries(
+          Object.entries(paths).map(([name, read]) => [name, { keyOf, read }]),
+        ),
+        callers,
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        keys: HOT_KEYS,
+        stats,
+      });
+      for (const [name, figures] of slices)
         rows.push({
           path: name,
           callers,
           ...figures,
-          redisCommandsPerSecond: slice.commands / slice.seconds,
+          redisCommandsPerSecond: figures.commands / figures.seconds,
         });
-      }
     }
     const staleness = await measureStaleness({
       writer: new Redis(server.url).on('error', () => undefined),

@@ -57,3 +57,66 @@ export function summarize(latencies: number[], seconds: number): ReadFigures {
     p99Us: percentile(latencies, 0.99),
   };
 }
+
+/** One way of reading a hot key, for `runInSlices`. */
+export interface ReadPath {
+  keyOf: (index: number) => string;
+  read: (key: string) => Promise<unknown>;
+}
+
+/** What `runInSlices` measured for one path. */
+export interface PathFigures extends ReadFigures {
+  /** Redis commands the path's reads cost (from `commandsProcessed`). */
+  commands: number;
+}
+
+/** Redis's total_commands_processed, for a connection of the benchmark's own. */
+export async function commandsProcessed(stats: {
+  info(section: 'stats'): Promise<string>;
+}): Promise<number> {
+  const info = await stats.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+/**
+ * Runs every path from `callers` callers for `seconds` in all, after a short warm-up so JIT
+ * and connection state are the same for each. The machine is shared: the paths take turns in
+ * `rounds` short slices, so a noisy moment hits each of them alike instead of one whole row.
+ */
+export async function runInSlices(options: {
+  paths: Readonly<Record<string, ReadPath>>;
+  callers: number;
+  seconds: number;
+  rounds: number;
+  keys: number;
+  /** A Redis connection used only to count commands (INFO stats). */
+  stats: { info(section: 'stats'): Promise<string> };
+}): Promise<Map<string, PathFigures>> {
+  const { paths, callers, keys } = options;
+  for (const { keyOf, read } of Object.values(paths))
+    await runReaders({ callers, seconds: 0.5, keys, keyOf, read });
+  const slices = new Map<string, { latencies: number[]; seconds: number; commands: number }>(
+    Object.keys(paths).map((name) => [name, { latencies: [], seconds: 0, commands: 0 }]),
+  );
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [name, { keyOf, read }] of Object.entries(paths)) {
+      const slice = slices.get(name)!;
+      const before = await commandsProcessed(options.stats);
+      const seconds = options.seconds / options.rounds;
+      const run = await runReaders({ callers, seconds, keys, keyOf, read });
+      // The INFO call itself and the one before it are not the reads' commands.
+      slice.commands += (await commandsProcessed(options.stats)) - before - 1;
+      for (const latency of run.latencies) slice.latencies.push(latency);
+      slice.seconds += run.seconds;
+    }
+  }
+  const figures = new Map<string, PathFigures>();
+  for (const [name, slice] of slices) {
+    const summary = summarize(slice.latencies, slice.seconds);
+    process.stderr.write(
+      `${name}, ${callers} caller(s): ${Math.round(summary.readsPerSecond)} reads/s\n`,
+    );
+    figures.set(name, { ...summary, commands: slice.commands });
+  }
+  return figures;
+}

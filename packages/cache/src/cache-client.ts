@@ -23,6 +23,8 @@ import { NearCache } from './near/near-cache.ts';
 import { hashStorage } from './reading/hash-storage.ts';
 import { type CacheRead, ReadThrough } from './reading/read-through.ts';
 import { valueStorage } from './reading/value-storage.ts';
+import type { Serializer } from './serializers/serializer.ts';
+import { taggedValueStorage } from './tags/tagged-value-storage.ts';
 import { warm, type WarmEntry, type WarmOptions, type WarmSummary } from './warming/warm.ts';
 
 /**
@@ -120,6 +122,8 @@ export class CacheClient {
   /** Like getOrLoad, and says where the value came from and what happened to the fill. */
   read<T>(key: string, loader: () => Promise<T>, options: ReadOptions = {}): Promise<CacheRead<T>> {
     const serializer = options.serializer ?? this.options.serializer;
+    if (options.tags?.length && this.options.tagFencing)
+      return this.readTagged(key, loader, options, serializer);
     const near = this.readThrough.nearHit<T>(key, '', serializer);
     if (near) return Promise.resolve(near);
     const leaseKey = leaseKeyFor(key);
@@ -131,6 +135,33 @@ export class CacheClient {
       ttlMs: options.ttlMs ?? this.options.ttlMs,
       serializer,
       nearVariant: '',
+    });
+  }
+
+  /** A read with tags (tags/tagged-value-storage.ts); never served by the near cache. */
+  private readTagged<T>(
+    key: string,
+    loader: () => Promise<T>,
+    options: ReadOptions,
+    serializer: Serializer,
+  ): Promise<CacheRead<T>> {
+    const leaseKey = leaseKeyFor(key);
+    const ttlMs = options.ttlMs ?? this.options.ttlMs;
+    return this.readThrough.read({
+      key,
+      leaseKey,
+      storage: taggedValueStorage<T>(this.redis, {
+        key,
+        leaseKey,
+        tags: options.tags ?? [],
+        serializer,
+        tagTtlMs: Math.ceil(ttlMs) + this.options.leaseTtlMs,
+      }),
+      loader,
+      ttlMs,
+      serializer,
+      nearVariant: '',
+      bypassNear: true,
     });
   }
 

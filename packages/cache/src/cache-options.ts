@@ -1,4 +1,5 @@
 import { MINUTE, SECOND } from '@freshen/runtime';
+import type { Tag } from '@freshen/keys';
 import type { Registry } from 'prom-client';
 import {
   type NearCacheOptions,
@@ -50,12 +51,25 @@ export interface CacheOptions {
    * then owns tracking connections: call `close()` when done.
    */
   nearCache?: NearCacheOptions;
+  /**
+   * Tag fencing on (the default): a tagged read serves a value only while its tags'
+   * generations are the ones read before its load, and a tagged fill is refused when one moved.
+   * `false` ignores tags (tagged values go stale until their TTL); it exists to show that the
+   * consistency check catches stale tagged values, not for production.
+   */
+  tagFencing?: boolean;
 }
 
 /** Per-call overrides of `getOrLoad` / `getFieldsOrLoad`. */
 export interface ReadOptions {
   ttlMs?: number;
   serializer?: Serializer;
+  /**
+   * Tags of the value (`getOrLoad` only): invalidating any of them (a rule's invalidateTag)
+   * makes the value stale. Name the same tags on every read of the key. Tagged reads skip the
+   * near cache.
+   */
+  tags?: readonly Tag[];
 }
 
 export interface ResolvedCacheOptions {
@@ -70,6 +84,7 @@ export interface ResolvedCacheOptions {
   onRedisError: 'load' | 'throw';
   random: () => number;
   nearCache: ResolvedNearCacheOptions | undefined;
+  tagFencing: boolean;
 }
 
 export const DEFAULT_CACHE_OPTIONS: ResolvedCacheOptions = {
@@ -84,6 +99,7 @@ export const DEFAULT_CACHE_OPTIONS: ResolvedCacheOptions = {
   onRedisError: 'load',
   random: Math.random,
   nearCache: undefined,
+  tagFencing: true,
 };
 
 /** Fills defaults and rejects values that cannot work, naming the option and the fix. */

@@ -23,3 +23,6 @@ export {
   type WarmSummary,
 } from './warming/warm.ts';
 export { readRedisTarget, type ConnectRedisOptions, type RedisTarget } from '@freshen/redis-client';
+export type { Tag, TagKind } from '@freshen/keys';
+// For tools that inspect stored values (a consistency check): is a tagged value still current?
+export { generationsCurrent } from './tags/tagged-value-storage.ts';

@@ -19,3 +19,4 @@ export {
   type KindOptions,
   type ParsedKeyParams,
 } from './keyspace.ts';
+export { isTagKind, type Tag, type TagKind, type TagParams } from './tag-kind.ts';

@@ -7,6 +7,7 @@ import {
   type KeyValue,
 } from './encoding/param-encoding.ts';
 import { checkKindName, checkName } from './names.ts';
+import { tagKindFrom, type TagKind } from './tag-kind.ts';
 
 /** Parameters to build a key of a kind with parameter names P. */
 export type KeyParams<P extends readonly string[]> = { readonly [K in P[number]]: KeyValue };
@@ -65,6 +66,17 @@ export interface Keyspace {
   ): KeyKind<N, P>;
   /** Every kind declared so far. */
   readonly kinds: readonly KeyKind[];
+  /**
+   * Declares a tag kind (see tag-kind.ts): parameters, encoding and hashTag as for `kind`. Its
+   * name shares the keyspace's namespace with key kinds, so a generation key is never a cache key.
+   */
+  tag<const N extends string, const P extends readonly string[]>(
+    name: N,
+    params: P,
+    options?: KindOptions<P>,
+  ): TagKind<N, P>;
+  /** Every tag kind declared so far. */
+  readonly tags: readonly TagKind[];
 }
 
 export function defineKeyspace(options: KeyspaceOptions): Keyspace {
@@ -81,20 +93,31 @@ export function defineKeyspace(options: KeyspaceOptions): Keyspace {
   const base =
     options.version === undefined ? options.prefix : `${options.prefix}:v${options.version}`;
   const kinds: KeyKind[] = [];
+  const tags: TagKind[] = [];
+  const checkUnused = (name: string) => {
+    checkKindName(name);
+    if ([...kinds, ...tags].some((kind) => kind.name === name)) {
+      throw new FreshenError(
+        'KEY_INVALID',
+        `key or tag kind ${JSON.stringify(name)} is declared twice in keyspace ${base}`,
+      );
+    }
+  };
   return {
     base,
     kinds,
+    tags,
     kind(name, params, kindOptions = {}) {
-      checkKindName(name);
-      if (kinds.some((kind) => kind.name === name)) {
-        throw new FreshenError(
-          'KEY_INVALID',
-          `key kind ${JSON.stringify(name)} is declared twice in keyspace ${base}`,
-        );
-      }
+      checkUnused(name);
       const kind = createKind(`${base}:${name}`, name, params, kindOptions);
       kinds.push(kind);
       return kind;
+    },
+    tag(name, params, kindOptions = {}) {
+      checkUnused(name);
+      const tag = tagKindFrom(createKind(`${base}:${name}`, name, params, kindOptions));
+      tags.push(tag);
+      return tag;
     },
   };
 }

@@ -29,6 +29,13 @@ export {
   type Target,
   type TargetParams,
 } from './define/targets.ts';
+export {
+  invalidateTag,
+  type Produced,
+  type RuleTarget,
+  type TagTarget,
+  type TagTargetParams,
+} from './define/tag-targets.ts';
 export { isDescribedRuleSet, type DescribedRuleSet, type RuleSet } from './rule-set.ts';
 export {
   assertRulesValid,

@@ -23,7 +23,7 @@ export interface RuleSet {
    * structures. Throws like evaluate.
    */
   evaluateStructures?(event: ChangeEvent): StructureAction[];
-  /** SCAN MATCH patterns of every key kind the table's rules produce (for TRUNCATE). */
+  /** SCAN MATCH patterns of every key and tag kind the table's rules produce (for TRUNCATE). */
   truncatePatterns(schema: string, table: string): string[];
 }
 

@@ -1,11 +1,14 @@
 export { isNoScript, loadScripts, LuaScript, type RedisClient } from './lua-script.ts';
 export {
   applyStructureMember,
+  checkTag,
   deleteFenced,
+  fillTaggedIfLeased,
   fillHashIfLeased,
   fillIfLeased,
   refreshIfNewer,
   releaseLease,
+  tagGeneration,
 } from './scripts.ts';
 export {
   decodeHashMeta,
@@ -18,3 +21,9 @@ export {
   type StoredValue,
 } from './stored-value.ts';
 export { eventVersion } from './version.ts';
+export {
+  decodeTaggedPayload,
+  encodeTaggedPayload,
+  TAGS_MARK,
+  type TagGeneration,
+} from './tagged-value.ts';

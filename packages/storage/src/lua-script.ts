@@ -14,9 +14,10 @@ export class LuaScript {
   readonly name: string;
   readonly sha: string;
   readonly source: string;
-  readonly numberOfKeys: number;
+  /** 'variadic': the script takes as many keys as it is given (a `-n.lua` file). */
+  readonly numberOfKeys: number | 'variadic';
 
-  constructor(name: string, script: { source: string; numberOfKeys: number }) {
+  constructor(name: string, script: { source: string; numberOfKeys: number | 'variadic' }) {
     this.name = name;
     this.source = script.source;
     this.numberOfKeys = script.numberOfKeys;
@@ -30,10 +31,10 @@ export class LuaScript {
   ): Promise<unknown> {
     this.checkKeys(keys);
     try {
-      return await redis.evalsha(this.sha, this.numberOfKeys, ...keys, ...args);
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return redis.eval(this.source, this.numberOfKeys, ...keys, ...args);
+      return redis.eval(this.source, keys.length, ...keys, ...args);
     }
   }
 
@@ -47,11 +48,11 @@ export class LuaScript {
     args: readonly (string | number)[],
   ): void {
     this.checkKeys(keys);
-    pipeline.evalsha(this.sha, this.numberOfKeys, ...keys, ...args);
+    pipeline.evalsha(this.sha, keys.length, ...keys, ...args);
   }
 
   private checkKeys(keys: readonly string[]): void {
-    if (keys.length !== this.numberOfKeys) {
+    if (this.numberOfKeys !== 'variadic' && keys.length !== this.numberOfKeys) {
       throw new Error(`script ${this.name} expects ${this.numberOfKeys} keys, got ${keys.length}`);
     }
   }

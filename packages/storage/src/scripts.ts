@@ -17,3 +17,10 @@ export const applyStructureMember = new LuaScript(
   'apply-structure-member',
   LUA_SOURCES['apply-structure-member'],
 );
+// Tags (tagged-value.ts): the cache's tagged fill, and its per-tag check on Redis Cluster.
+export const fillTaggedIfLeased = new LuaScript(
+  'fill-tagged-if-leased',
+  LUA_SOURCES['fill-tagged-if-leased'],
+);
+export const checkTag = new LuaScript('check-tag', LUA_SOURCES['check-tag']);
+export const tagGeneration = new LuaScript('tag-generation', LUA_SOURCES['tag-generation']);

@@ -22,6 +22,8 @@ export interface AppliedMessages {
   refreshed: number;
   /** Refreshes refused because Redis already held the same or a newer version. */
   refused: number;
+  /** Tags invalidated (their generation keys unlinked). */
+  tagsInvalidated: number;
   /** Keys unlinked by truncates. */
   truncated: number;
   /** Messages of tables without rules. */
@@ -55,6 +57,7 @@ export async function applyMessages(
     deleted: 0,
     refreshed: 0,
     refused: 0,
+    tagsInvalidated: 0,
     truncated: 0,
     skipped: plan.skipped,
     failed: plan.deadLetters,
@@ -63,6 +66,7 @@ export async function applyMessages(
     if (step.kind === 'apply') {
       const work = options.refreshesAsDeletes
         ? {
+            ...step.work,
             deletes: [
               ...step.work.deletes,
               ...step.work.refreshes.map(({ key, version }) => ({
@@ -80,6 +84,7 @@ export async function applyMessages(
       result.deleted += applied.deleted;
       result.refreshed += applied.refreshed;
       result.refused += applied.refused;
+      result.tagsInvalidated += applied.tagsInvalidated;
     } else {
       result.truncated += await truncateKeys(redis, step.patterns);
     }

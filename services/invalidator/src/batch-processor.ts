@@ -194,6 +194,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
               { count: result.structures.wrongType },
               'structure changes not applied: their keys hold another Redis type (a key kind used both as a structure and otherwise)',
             );
+          metrics.tagInvalidations.inc(result.tagsInvalidated);
         } else {
           const unlinked = await truncateKeys(redis, step.patterns, {
             scanCount: options.scanCount,

@@ -41,6 +41,11 @@ interface Context<L, T> {
   serializer: Serializer;
   /** Which near-cache copy of the key this read wants: '' whole value, else its fields. */
   nearVariant: string;
+  /**
+   * Skip the near cache: a tagged value goes stale when its tag is invalidated, which Redis's
+   * key tracking does not report for the value's key.
+   */
+  bypassNear?: boolean;
 }
 
 /** What a read may put into the near cache, bound to that read's admission. */
@@ -104,7 +109,7 @@ export class ReadThrough {
   }
 
   private async readUntimed<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
-    const near = this.near?.covers(context.key) ? this.near : undefined;
+    const near = this.near?.covers(context.key) && !context.bypassNear ? this.near : undefined;
     if (!near) return this.readRedis(context, NO_NEAR);
     // Only what Redis held after this point may be kept near.
     const admission = near.begin(context.key);
@@ -210,6 +215,8 @@ export class ReadThrough {
     let loaded: L;
     let loadMs: number;
     let encoded: Encoded | undefined;
+    const began = await this.beginLoad(context, token);
+    if (began === REDIS_FAILED) return this.loadUncached(context);
     try {
       ({ loaded, loadMs } = await this.timedLoad(context.loader));
       encoded = context.storage.encode(loaded, loadMs, ttlMs);
@@ -233,6 +240,7 @@ export class ReadThrough {
   }
 
   private async loadAndFillUnleased<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {
+    if ((await this.beginLoad(context)) === REDIS_FAILED) return this.loadUncached(context);
     const { loaded, loadMs } = await this.timedLoad(context.loader);
     const value = context.storage.project(loaded);
     const ttlMs = this.ttl(context);
@@ -247,6 +255,24 @@ export class ReadThrough {
     );
     if (failed !== REDIS_FAILED) this.metrics.fills.inc();
     return { value, source: 'loader', fill: failed === REDIS_FAILED ? 'not_cached' : 'written' };
+  }
+
+  /** The storage's step before a load; a failure gives the lease (if any) back. */
+  private async beginLoad<L, T>(
+    context: Context<L, T>,
+    token?: string,
+  ): Promise<void | typeof REDIS_FAILED> {
+    if (!context.storage.beginLoad) return;
+    const begin = context.storage.beginLoad.bind(context.storage);
+    let began: void | typeof REDIS_FAILED;
+    try {
+      began = await this.redisOr(begin);
+    } catch (error) {
+      if (token) await this.release(context.leaseKey, token);
+      throw error;
+    }
+    if (began === REDIS_FAILED && token) await this.release(context.leaseKey, token);
+    return began;
   }
 
   private async loadUncached<L, T>(context: Context<L, T>): Promise<CacheRead<T>> {

@@ -18,6 +18,11 @@ export interface Encoded {
  * and written. The lease algorithm in `read-through.ts` is the same for every shape.
  */
 export interface Storage<L, T> {
+  /**
+   * Called under the lease just before the loader runs (tagged values read their tags'
+   * generations here: tags/tagged-value-storage.ts).
+   */
+  beginLoad?(): Promise<void>;
   /** Reads the key; undefined is a miss. */
   get(): Promise<Found<T> | undefined>;
   /** What the caller receives for a freshly loaded value. */

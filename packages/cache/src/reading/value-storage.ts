@@ -1,10 +1,12 @@
 import {
   decodeStoredValue,
+  decodeTaggedPayload,
   encodeStoredValue,
   fillIfLeased,
   type RedisClient,
 } from '@freshen/storage';
 import type { Serializer } from '../serializers/serializer.ts';
+import { generationsCurrent } from '../tags/tagged-value-storage.ts';
 import type { Encoded, Found, Storage } from './storage.ts';
 
 /** A whole value in one Redis STRING (plain serialized value or the minimal envelope). */
@@ -20,9 +22,17 @@ export function valueStorage<T>(
       const text = await redis.get(key);
       if (text === null) return undefined;
       const stored = decodeStoredValue(text);
+      let payload = stored.payload;
+      // A tagged value read without naming its tags (another code path, a tool): still
+      // served only while its tags are current, whatever the serializer accepts.
+      const tagged = decodeTaggedPayload(payload);
+      if (tagged) {
+        if (!(await generationsCurrent(redis, tagged.tags))) return undefined;
+        payload = tagged.payload;
+      }
       let value: T;
       try {
-        value = serializer.deserialize(stored.payload) as T;
+        value = serializer.deserialize(payload) as T;
       } catch {
         // Unreadable (a serializer change, a foreign writer): a miss, so a fill replaces it.
         return undefined;

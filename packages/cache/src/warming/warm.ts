@@ -1,3 +1,4 @@
+import type { Tag } from '@freshen/keys';
 import type { ReadOptions } from '../cache-options.ts';
 import type { CacheRead } from '../reading/read-through.ts';
 
@@ -12,6 +13,8 @@ export interface WarmEntry {
   load: () => Promise<unknown>;
   /** TTL for this key; default the client's ttlMs. */
   ttlMs?: number;
+  /** Tags of the value, as its reads name them (see the README, "Tags"). Default none. */
+  tags?: readonly Tag[];
 }
 
 export interface WarmProgress {
@@ -82,11 +85,10 @@ export async function warm(
       if (next.done) return;
       const entry = next.value;
       try {
-        const read = await cache.read(
-          entry.key,
-          entry.load,
-          entry.ttlMs === undefined ? {} : { ttlMs: entry.ttlMs },
-        );
+        const read = await cache.read(entry.key, entry.load, {
+          ...(entry.ttlMs === undefined ? {} : { ttlMs: entry.ttlMs }),
+          ...(entry.tags === undefined ? {} : { tags: entry.tags }),
+        });
         if (read.source === 'cache') summary.alreadyCached++;
         else if (read.fill === 'written') summary.filled++;
         else if (read.fill === 'refused') summary.refused++;

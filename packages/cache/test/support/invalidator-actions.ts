@@ -24,3 +24,11 @@ export async function invalidatorRefresh(
     [value, ttlMs, version],
   );
 }
+
+/** The invalidator's tag invalidation: UNLINK of the tag's generation key (redis-applier.ts). */
+export async function invalidatorInvalidateTag(
+  redis: Pick<Redis, 'unlink'>,
+  tagKey: string,
+): Promise<void> {
+  await redis.unlink(tagKey);
+}

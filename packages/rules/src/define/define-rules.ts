@@ -1,4 +1,5 @@
 import type { ChangeEvent } from '@freshen/change-event';
+import type { KeyKind } from '@freshen/keys';
 import { FreshenError } from '@freshen/runtime';
 import type { CacheAction } from '../cache-action.ts';
 import { evaluateRule } from '../evaluate/evaluate-rule.ts';
@@ -6,8 +7,8 @@ import { evaluateStructures } from '../evaluate/evaluate-structures.ts';
 import type { StructureAction } from '../structure-action.ts';
 import type { StructureType } from './structure-targets.ts';
 import type { DescribedRuleSet } from '../rule-set.ts';
-import type { KeyKind } from '@freshen/keys';
 import type { TableRule } from './table-rule.ts';
+import type { Produced } from './tag-targets.ts';
 
 /** Combines table rules (several per table allowed) into the RuleSet the invalidator runs. */
 export function defineRules(...rules: TableRule[]): DescribedRuleSet {
@@ -64,8 +65,8 @@ function rulesForRow(
  * partitions, unordered with it, so a late refresh could overwrite what another table's delete
  * just made stale. A delete is right in any order.
  */
-function kindsOfSeveralTables(byTable: ReadonlyMap<string, TableRule[]>): ReadonlySet<KeyKind> {
-  const tablesOf = new Map<KeyKind, Set<string>>();
+function kindsOfSeveralTables(byTable: ReadonlyMap<string, TableRule[]>): ReadonlySet<Produced> {
+  const tablesOf = new Map<Produced, Set<string>>();
   for (const [table, rules] of byTable) {
     for (const kind of rules.flatMap((rule) => rule.produces)) {
       tablesOf.set(kind, (tablesOf.get(kind) ?? new Set()).add(table));

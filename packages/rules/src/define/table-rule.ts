@@ -1,7 +1,7 @@
-import type { KeyKind } from '@freshen/keys';
 import { FreshenError } from '@freshen/runtime';
+import type { KeyKind } from '@freshen/keys';
 import type { StructureTarget } from './structure-targets.ts';
-import type { Target } from './targets.ts';
+import type { Produced, RuleTarget } from './tag-targets.ts';
 
 /** A row as a rule sees it: only the columns the rule declares. Values as decoded from the WAL. */
 export type RuleRow<C extends string> = { readonly [N in C]: unknown };
@@ -18,20 +18,20 @@ export interface Change<C extends string, O extends string> {
   readonly old: RuleRow<O> | null;
 }
 
-export interface TableRuleSpec<C extends string, O extends string, K extends KeyKind> {
+export interface TableRuleSpec<C extends string, O extends string, K extends Produced> {
   /** Names the rule in errors and validation problems. Default: the table name. */
   name?: string;
   /** Columns of the new row the rule reads (validated against the table). */
   reads: readonly C[];
   /** Columns of the old row the rule reads; any outside the replica identity need REPLICA IDENTITY FULL. */
   readsOld?: readonly O[];
-  /** Every key kind the rule may target: TRUNCATE of the table invalidates all of them. */
+  /** Every key and tag kind the rule may target: TRUNCATE of the table invalidates all of them. */
   produces: readonly K[];
   /**
    * The keys a change makes stale, with their action. A plain function: unit-test it directly.
    * (NoInfer: column and kind types come from reads/produces, never widened by what keys returns.)
    */
-  keys?: (change: Change<NoInfer<C>, NoInfer<O>>) => Iterable<Target<NoInfer<K>>>;
+  keys?: (change: Change<NoInfer<C>, NoInfer<O>>) => Iterable<NoInfer<RuleTarget<K>>>;
   /**
    * The structures (sorted sets, sets, hashes) a row belongs to: zset(), setMember(),
    * hashFields(). Run on the old row and on the new row of each change: the new row's
@@ -40,13 +40,15 @@ export interface TableRuleSpec<C extends string, O extends string, K extends Key
    * an update that keeps the key): membership decided by other columns needs REPLICA IDENTITY
    * FULL and those columns in readsOld. packages/rules/README.md, "Structures".
    */
-  structures?: (row: RuleRow<NoInfer<C>>) => Iterable<StructureTarget<NoInfer<K>>>;
+  structures?: (
+    row: RuleRow<NoInfer<C>>,
+  ) => Iterable<StructureTarget<NoInfer<Extract<K, KeyKind>>>>;
 }
 
 export interface TableRule<
   C extends string = string,
   O extends string = string,
-  K extends KeyKind = KeyKind,
+  K extends Produced = Produced,
 > {
   readonly schema: string;
   readonly table: string;
@@ -56,9 +58,9 @@ export interface TableRule<
   readonly reads: readonly C[];
   readonly readsOld: readonly O[];
   readonly produces: readonly K[];
-  readonly keys: (change: Change<C, O>) => Iterable<Target<K>>;
+  readonly keys: (change: Change<C, O>) => Iterable<RuleTarget<K>>;
   /** Present when the rule keeps structures (see TableRuleSpec.structures). */
-  readonly structures?: (row: RuleRow<C>) => Iterable<StructureTarget<K>>;
+  readonly structures?: (row: RuleRow<C>) => Iterable<StructureTarget<Extract<K, KeyKind>>>;
 }
 
 const QUALIFIED = /^([^.]+)\.([^.]+)$/;
@@ -69,7 +71,7 @@ const QUALIFIED = /^([^.]+)\.([^.]+)$/;
  */
 export function tableRule<
   const C extends string,
-  const K extends KeyKind,
+  const K extends Produced,
   const O extends string = never,
 >(qualified: string, spec: TableRuleSpec<C, O, K>): TableRule<C, O, K> {
   const match = QUALIFIED.exec(qualified);

@@ -1,9 +1,9 @@
 import type { ChangeEvent } from '@freshen/change-event';
-import type { KeyKind } from '@freshen/keys';
 import { FreshenError } from '@freshen/runtime';
 import type { CacheAction } from '../cache-action.ts';
 import type { Change, TableRule } from '../define/table-rule.ts';
-import { serializeJson, type Target } from '../define/targets.ts';
+import type { Produced, RuleTarget } from '../define/tag-targets.ts';
+import { serializeJson } from '../define/targets.ts';
 import { rowView, type ReadTracker } from './row-view.ts';
 
 /**
@@ -15,7 +15,7 @@ export function evaluateRule(
   rule: TableRule,
   event: ChangeEvent,
   byKey: Map<string, CacheAction>,
-  deleteOnly: ReadonlySet<KeyKind> = new Set(),
+  deleteOnly: ReadonlySet<Produced> = new Set(),
 ): void {
   const where = `rule '${rule.name}' for ${rule.qualified}`;
   try {
@@ -58,9 +58,9 @@ export function ruleFailed(where: string, event: ChangeEvent, error: unknown): F
 
 function toAction(
   rule: TableRule,
-  target: Target,
+  target: RuleTarget,
   tracker: ReadTracker,
-  deleteOnly: ReadonlySet<KeyKind>,
+  deleteOnly: ReadonlySet<Produced>,
 ): CacheAction | undefined {
   if (!rule.produces.includes(target.kind)) {
     throw new FreshenError(
@@ -70,6 +70,7 @@ function toAction(
   }
   const key = buildKey(target.kind, target.params);
   if (key === undefined) return undefined;
+  if (target.action === 'invalidate-tag') return { kind: 'invalidate-tag', key };
   // A value computed while a column was unavailable (unchanged TOAST) is incomplete: delete instead.
   if (target.action === 'delete' || tracker.readUnavailable || deleteOnly.has(target.kind))
     return { kind: 'delete', key };
@@ -85,7 +86,7 @@ function toAction(
 
 /** The key, or undefined when a parameter is NULL (no key exists for a NULL value). */
 export function buildKey(
-  kind: KeyKind,
+  kind: Produced,
   params: Readonly<Record<string, unknown>>,
 ): string | undefined {
   for (const param of kind.params) {
@@ -94,10 +95,10 @@ export function buildKey(
     if (value === undefined) {
       throw new FreshenError(
         'RULE_FAILED',
-        `parameter ${param} of key kind ${kind.name} is undefined: the column was not in the change` +
+        `parameter ${param} of ${'isTag' in kind ? 'tag' : 'key'} kind ${kind.name} is undefined: the column was not in the change` +
           ' (an old-row column outside the primary key needs REPLICA IDENTITY FULL; run rules:validate)',
       );
     }
   }
-  return kind.key(params as Parameters<KeyKind['key']>[0]);
+  return kind.key(params as Parameters<Produced['key']>[0]);
 }

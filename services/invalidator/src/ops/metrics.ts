@@ -43,6 +43,11 @@ export function createMetrics(registry = new Registry()) {
       labelNames: ['action', 'outcome'] as const,
       registers: [registry],
     }),
+    tagInvalidations: new Counter({
+      name: `${prefix}tag_invalidations_total`,
+      help: 'Tags invalidated by invalidateTag actions (generation keys unlinked; TRUNCATE not counted).',
+      registers: [registry],
+    }),
     truncates: new Counter({
       name: `${prefix}truncates_total`,
       help: 'TRUNCATE events applied by SCAN + UNLINK.',

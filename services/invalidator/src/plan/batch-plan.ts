@@ -123,13 +123,15 @@ type Planned = CacheAction & { version: string; refreshedBefore: boolean };
 function toWork(segment: Map<string, Planned>): RedisWork {
   const deletes: DeleteCommand[] = [];
   const refreshes: RefreshCommand[] = [];
+  const tags: string[] = [];
   for (const action of segment.values()) {
     const { key, version } = action;
-    if (action.kind === 'delete')
+    if (action.kind === 'invalidate-tag') tags.push(key);
+    else if (action.kind === 'delete')
       deletes.push({ key, version, refreshedBefore: action.refreshedBefore });
     else refreshes.push({ key, value: action.value, ttlMs: action.ttlMs, version });
   }
-  return { deletes, refreshes };
+  return tags.length > 0 ? { deletes, refreshes, tags } : { deletes, refreshes };
 }
 
 function deadLetter(

@@ -41,6 +41,12 @@ export interface RedisWork {
   refreshes: readonly RefreshCommand[];
   /** Fenced changes to members of structures kept by rules. */
   structures?: readonly StructureCommand[];
+  /**
+   * Tag generation keys to unlink (invalidateTag): every value cached with the tag goes stale
+   * and fills that began before are refused (packages/cache, tags/). Idempotent: a replay
+   * unlinks again. Default none.
+   */
+  tags?: readonly string[];
 }
 
 export interface ApplyResult {
@@ -50,6 +56,8 @@ export interface ApplyResult {
   refused: number;
   /** Structure member changes applied and refused, by command. */
   structures: StructureTally;
+  /** Tags invalidated (generation keys unlinked, whether or not one existed). */
+  tagsInvalidated: number;
 }
 
 /** Default life of a delete's tombstone: far longer than a consumer can go on after losing its partition. */
@@ -77,8 +85,20 @@ export class RedisApplier {
   }
 
   async apply(work: RedisWork): Promise<ApplyResult> {
-    if (work.deletes.length === 0 && work.refreshes.length === 0 && !work.structures?.length)
-      return { deleted: 0, refreshed: 0, refused: 0, structures: emptyStructureTally() };
+    const tags = work.tags ?? [];
+    if (
+      work.deletes.length === 0 &&
+      work.refreshes.length === 0 &&
+      !work.structures?.length &&
+      tags.length === 0
+    )
+      return {
+        deleted: 0,
+        refreshed: 0,
+        refused: 0,
+        structures: emptyStructureTally(),
+        tagsInvalidated: 0,
+      };
     let results: PipelineResult[];
     try {
       results = await this.applyOnce(work);
@@ -100,6 +120,7 @@ export class RedisApplier {
       refreshed: work.refreshes.length - refused,
       refused,
       structures,
+      tagsInvalidated: tags.length,
     };
   }
 
@@ -116,11 +137,13 @@ export class RedisApplier {
       refresh?: RefreshCommand;
       delete?: DeleteCommand;
       structure?: StructureCommand;
+      tag?: true;
     };
     const items: Item[] = [
       ...work.deletes.map((command) => ({ key: command.key, delete: command })),
       ...work.refreshes.map((refresh) => ({ key: refresh.key, refresh })),
       ...(work.structures ?? []).map((structure) => ({ key: structure.key, structure })),
+      ...(work.tags ?? []).map((key) => ({ key, tag: true as const })),
     ];
     return Promise.all(
       groupByNode(cluster, items, (item) => item.key).map((slots) => {
@@ -133,6 +156,7 @@ export class RedisApplier {
             group.flatMap((item) => (item.delete ? [item.delete] : [])),
             group.flatMap((item) => (item.refresh ? [item.refresh] : [])),
             group.flatMap((item) => (item.structure ? [item.structure] : [])),
+            group.flatMap((item) => (item.tag ? [item.key] : [])),
           );
         }
         queueWait(pipeline, queued, this.durability);
@@ -144,7 +168,14 @@ export class RedisApplier {
   private async applyOn(redis: Redis, work: RedisWork): Promise<PipelineResult[]> {
     const pipeline = redis.pipeline();
     const queued: CommandKind[] = [];
-    this.queueWork(pipeline, queued, work.deletes, work.refreshes, work.structures ?? []);
+    this.queueWork(
+      pipeline,
+      queued,
+      work.deletes,
+      work.refreshes,
+      work.structures ?? [],
+      work.tags ?? [],
+    );
     queueWait(pipeline, queued, this.durability);
     return [await execCountingRefused(pipeline, queued, this.durability)];
   }
@@ -156,6 +187,7 @@ export class RedisApplier {
     deletes: readonly DeleteCommand[],
     refreshes: readonly RefreshCommand[],
     structures: readonly StructureCommand[],
+    tags: readonly string[],
   ): void {
     for (const { key, version, refreshedBefore } of deletes) {
       deleteFenced.queue(
@@ -175,6 +207,11 @@ export class RedisApplier {
     }
     for (const command of structures)
       queued.push(queueStructureCommand(pipeline, command, this.tombstoneTtlMs));
+    // One UNLINK per tag: on a cluster the tags of one slot group may still be many keys.
+    for (const tag of tags) {
+      pipeline.unlink(tag);
+      queued.push('tag');
+    }
   }
 }
 
@@ -189,7 +226,7 @@ export interface ReplicaWait {
   timeoutMs: number;
 }
 
-type CommandKind = 'delete' | 'refresh' | 'wait' | StructureCommandName;
+type CommandKind = 'delete' | 'refresh' | 'tag' | 'wait' | StructureCommandName;
 
 /** What one pipeline's replies say: refreshes refused, structure changes applied and refused. */
 interface PipelineResult {
@@ -222,7 +259,7 @@ async function execCountingRefused(
       });
     const kind = queued[index]!;
     if (kind === 'refresh' && reply === 0) refused++;
-    else if (kind !== 'delete' && kind !== 'wait' && kind !== 'refresh')
+    else if (kind !== 'delete' && kind !== 'wait' && kind !== 'refresh' && kind !== 'tag')
       countStructureReply(structures, kind, reply);
     if (kind === 'wait' && (reply as number) < wait.replicas) {
       throw new FreshenError(
