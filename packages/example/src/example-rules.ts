@@ -2,6 +2,7 @@ import { MINUTE } from '@freshen/runtime';
 import {
   defineRules,
   invalidate,
+  invalidateTag,
   refresh,
   setMember,
   tableRule,
@@ -29,6 +30,7 @@ export function createExampleRules(
     product,
     productBySku,
     productsByUnitsSold,
+    productsInCategory,
     userOrders,
     order,
   } = keys;
@@ -79,19 +81,23 @@ export function createExampleRules(
   });
 
   const products = tableRule(`${schema}.products`, {
-    reads: ['id', 'sku', 'name', 'price', 'stock', 'units_sold'],
-    readsOld: ['id', 'sku'], // old sku: needs REPLICA IDENTITY FULL
-    produces: [product, productBySku, productsByUnitsSold],
+    reads: ['id', 'sku', 'name', 'price', 'stock', 'units_sold', 'category_id'],
+    readsOld: ['id', 'sku', 'category_id'], // old sku and category: need REPLICA IDENTITY FULL
+    produces: [product, productBySku, productsByUnitsSold, productsInCategory],
     *keys({ new: row, old }) {
       if (row) {
         const { id, sku, name, price, stock } = row;
         const value = { id, sku, name, price, stock };
         yield refresh(product, { id }, value, { ttlMs: PRODUCT_TTL_MS });
         yield refresh(productBySku, { sku }, value, { ttlMs: PRODUCT_TTL_MS });
+        // Any change may alter the listing of the product's category (a NULL category: none).
+        yield invalidateTag(productsInCategory, { category_id: row.category_id });
       }
       if (old) {
         yield invalidate(product, { id: old.id });
         yield invalidate(productBySku, { sku: old.sku });
+        // A product that left its category leaves that listing too.
+        yield invalidateTag(productsInCategory, { category_id: old.category_id });
       }
     },
     // The leaderboard: every product, scored by units sold (ZADD; ZREM when it is deleted).

@@ -22,6 +22,19 @@ export function createExampleKeys(prefix = 'app') {
     productBySku: space.kind('product-by-sku', ['sku']),
     /** Every product id scored by units sold, a sorted set kept by the rules: `app:products-by-units-sold`. */
     productsByUnitsSold: space.kind('products-by-units-sold', []),
+    /**
+     * A category's product listing, a query result cached with the tag below (the rules cannot
+     * name it from one row): `app:category-products:{3}`.
+     */
+    categoryProducts: space.kind('category-products', ['category_id'], { hashTag: 'category_id' }),
+    /**
+     * Tag of every listing of a category's products; the products rule invalidates it for the
+     * old and the new category of a changed product. Same hash tag as the listings, so on
+     * Redis Cluster the tagged fill checks it atomically: `app:products-in-category:{3}`.
+     */
+    productsInCategory: space.tag('products-in-category', ['category_id'], {
+      hashTag: 'category_id',
+    }),
     /** A user's order list. */
     userOrders: space.kind('user-orders', ['user_id']),
     order: space.kind('order', ['id']),

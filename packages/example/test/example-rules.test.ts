@@ -64,22 +64,45 @@ describe('example rules', () => {
     ]);
   });
 
-  it('refreshes products with a TTL, by id and by sku', () => {
-    const row = { id: '5', sku: 'SKU 5', name: 'Lamp', price: '19.90', stock: 3 };
+  it("refreshes products with a TTL, by id and by sku, and invalidates its category's tag", () => {
+    const value = { id: '5', sku: 'SKU 5', name: 'Lamp', price: '19.90', stock: 3 };
+    const row = { ...value, units_sold: 0, category_id: '2' };
     const actions = exampleRules.evaluate(event({ op: 'insert', table: 'products', new: row }));
     expect(actions).toEqual([
       {
         kind: 'refresh',
         key: exampleKeys.product.key({ id: 5 }),
-        value: JSON.stringify(row),
+        value: JSON.stringify(value),
         ttlMs: 5 * 60_000,
       },
       {
         kind: 'refresh',
         key: 'app:product-by-sku:SKU%205',
-        value: JSON.stringify(row),
+        value: JSON.stringify(value),
         ttlMs: 5 * 60_000,
       },
+      { kind: 'invalidate-tag', key: 'app:products-in-category:{2}' },
+    ]);
+    expect(
+      exampleRules.evaluateStructures(event({ op: 'insert', table: 'products', new: row })),
+    ).toMatchObject([
+      { structure: 'zset', op: 'add', key: 'app:products-by-units-sold', member: '5' },
+    ]);
+  });
+
+  it('moves a product between category listings: both tags go', () => {
+    const before = { id: '5', sku: 's', name: 'n', price: '1.00', stock: 1, units_sold: 0 };
+    const actions = exampleRules.evaluate(
+      event({
+        op: 'update',
+        table: 'products',
+        new: { ...before, category_id: '3' },
+        old: { ...before, category_id: '2' },
+      }),
+    );
+    expect(actions.filter((action) => action.kind === 'invalidate-tag').map((a) => a.key)).toEqual([
+      'app:products-in-category:{3}',
+      'app:products-in-category:{2}',
     ]);
   });
 

@@ -156,6 +156,32 @@ describe('teams, products and orders', () => {
   });
 });
 
+describe('category listings', () => {
+  it('caches a listing with its category tag; the tag gone (what the invalidator does), it reloads', async () => {
+    const category = (await call('POST', '/categories', { name: 'tools' })).body;
+    const other = (await call('POST', '/categories', { name: 'toys' })).body;
+    const hammer = (
+      await call('POST', '/products', { sku: 'cat-1', name: 'Hammer', price: '9.50' })
+    ).body;
+    expect(
+      await call('PUT', `/products/${hammer.id}/category`, { category_id: category.id }),
+    ).toMatchObject({ status: 200, body: { id: hammer.id } });
+    const listing = await call('GET', `/categories/${category.id}/products`);
+    expect(listing).toEqual({ status: 200, body: [hammer] });
+    const tag = keys.productsInCategory.tag({ category_id: category.id });
+    expect(await redis.exists(tag.key)).toBe(1);
+    // Written to Postgres only: the cached listing stays until its tag is invalidated.
+    await call('PUT', `/products/${hammer.id}/category`, { category_id: other.id });
+    expect((await call('GET', `/categories/${category.id}/products`)).body).toEqual([hammer]);
+    await redis.unlink(tag.key);
+    expect((await call('GET', `/categories/${category.id}/products`)).body).toEqual([]);
+    expect((await call('GET', `/categories/${other.id}/products`)).body).toEqual([hammer]);
+    expect(
+      (await call('PUT', `/products/${hammer.id}/category`, { category_id: 'x' })).status,
+    ).toBe(400);
+  });
+});
+
 describe('structures the rules keep', () => {
   it('serves the leaderboard and member ids from Redis as the invalidator wrote them', async () => {
     // Written here as the invalidator's structure actions would (that path is tested in

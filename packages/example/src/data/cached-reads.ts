@@ -67,6 +67,19 @@ export class CachedReads {
     );
   }
 
+  /**
+   * A category's products: a query result no single row's key names, so it is cached with
+   * the category's tag, which the products rule invalidates when any product joins, leaves
+   * or changes in the category.
+   */
+  categoryProducts(categoryId: string): Promise<Product[]> {
+    return this.cache.getOrLoad(
+      this.keys.categoryProducts.key({ category_id: categoryId }),
+      () => this.store.categoryProducts(categoryId),
+      { ...this.options, tags: [this.keys.productsInCategory.tag({ category_id: categoryId })] },
+    );
+  }
+
   userOrders(userId: string): Promise<Order[]> {
     return this.cache.getOrLoad(
       this.keys.userOrders.key({ user_id: userId }),

@@ -120,6 +120,34 @@ export class ExampleStore {
     return result.rowCount === 1;
   }
 
+  /** The products of a category, in id order: the query result cached with a tag. */
+  async categoryProducts(categoryId: string): Promise<Product[]> {
+    const { rows } = await this.pool.query<Product>(
+      `select ${PRODUCT_COLUMNS} from ${this.t('products')} p where p.category_id = $1 order by p.id`,
+      [categoryId],
+    );
+    return rows;
+  }
+
+  async createCategory(name: string): Promise<{ id: string; name: string }> {
+    return this.write(() =>
+      this.one<{ id: string; name: string }>(
+        `insert into ${this.t('categories')} (name) values ($1) returning id::text, name`,
+        [name],
+      ),
+    ) as Promise<{ id: string; name: string }>;
+  }
+
+  /** Moves a product to another category (or none); null if there is no such product. */
+  async setProductCategory(id: string, categoryId: string | null): Promise<Product | null> {
+    return this.write(() =>
+      this.one<Product>(
+        `update ${this.t('products')} set category_id = $2 where id = $1 returning ${PRODUCT_COLUMNS}`,
+        [id, categoryId],
+      ),
+    );
+  }
+
   /** The leaderboard as the table has it: product id → units sold, for every product. */
   async unitsSoldByProduct(): Promise<Map<string, number>> {
     const { rows } = await this.pool.query<{ id: string; units_sold: number }>(

@@ -103,6 +103,9 @@ export function exampleRoutes(
       .add('GET', '/products/:id', async ({ params }) =>
         found(await reads.product(parseId(params.id, 'product id')), 'product'),
       )
+      .add('GET', '/categories/:id/products', async ({ params }) =>
+        ok(await reads.categoryProducts(parseId(params.id, 'category id'))),
+      )
       .add('GET', '/products/by-sku/:sku', async ({ params }) =>
         found(await reads.productBySku(params.sku!), 'product'),
       )
@@ -177,6 +180,18 @@ export function exampleRoutes(
           throw new HttpError(400, 'give price and/or stock');
         return found(
           await store.updateProduct(parseId(params.id, 'product id'), change),
+          'product',
+        );
+      })
+      .add('POST', '/categories', async ({ request }) =>
+        created(await store.createCategory(text(await readJsonBody(request), 'name')!)),
+      )
+      .add('PUT', '/products/:id/category', async ({ params, request }) => {
+        const body = await readJsonBody(request);
+        const categoryId =
+          body.category_id === null ? null : parseId(body.category_id, 'body field category_id');
+        return found(
+          await store.setProductCategory(parseId(params.id, 'product id'), categoryId),
           'product',
         );
       })
