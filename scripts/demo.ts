@@ -1,8 +1,8 @@
 // `npm run demo`: the whole pipeline with the example API under a small mixed workload.
 // Creates the example schema (its own, dropped at the end), starts cdc-reader, invalidator and
 // example-api as child processes, drives reads and writes through the API, and once a second
-// shows changes/s, invalidations/s, cache and near-cache hit rates and end-to-end lag scraped from the
-// services' /metrics. Ctrl-C (or DEMO_DURATION_SECONDS) stops everything cleanly.
+// shows changes/s, invalidations/s (keys and tags), structure changes/s, cache and near-cache hit
+// rates and end-to-end lag scraped from the services' /metrics. Ctrl-C (or DEMO_DURATION_SECONDS) stops everything cleanly.
 import { randomBytes } from 'node:crypto';
 import { ConfigError, integer, readConfig, withStackEnv } from '@freshen/config';
 import {

@@ -9,6 +9,8 @@ export interface RunFigures {
   redis: 'standalone' | 'cluster';
   invalidators: number;
   leases: boolean;
+  /** False in the tags' negative control: readers ignored tags. */
+  tagFencing: boolean;
   reads: number;
   writes: number;
   errors: number;
@@ -25,6 +27,10 @@ export interface RunFigures {
   fillsRefused: number;
   failover: string;
   checkedKeys: number;
+  /** Tagged results whose tag moved (readers miss them), so not compared. */
+  taggedNotServed: number;
+  /** Structures kept by rules compared with their tables. */
+  structuresChecked: number;
   staleKeys: number;
   staleByCause: Record<string, number>;
   drainSeconds: number;
@@ -49,6 +55,7 @@ export function runFigures(
     redis,
     invalidators,
     leases: result.leases,
+    tagFencing: result.tagFencing,
     reads: result.reads,
     writes: result.writes,
     errors: result.errors,
@@ -67,6 +74,8 @@ export function runFigures(
       ? `${result.failover.signal} ${result.failover.takeoverSeconds.toFixed(1)} s`
       : 'none',
     checkedKeys: result.checked,
+    taggedNotServed: result.taggedNotServed,
+    structuresChecked: result.structuresChecked,
     staleKeys: result.stale.length,
     // Only causes seen, so a line stays short; the JSON file has them all.
     staleByCause: Object.fromEntries(
@@ -89,12 +98,14 @@ export function figuresLine(figures: RunFigures): string {
     .map(([cause, count]) => `${cause} ${count}`)
     .join(', ');
   return (
-    `run ${figures.run} ${figures.redis} ${figures.invalidators} invalidators, leases ${figures.leases ? 'on' : 'OFF'}: ` +
+    `run ${figures.run} ${figures.redis} ${figures.invalidators} invalidators, leases ${figures.leases ? 'on' : 'OFF'}` +
+    `${figures.tagFencing ? '' : ', tag fencing OFF'}: ` +
     `${figures.reads} reads, ${figures.writes} writes (${figures.errors} errors, ${figures.conflicts} conflicts), ` +
     `${figures.pkMoves} PK moves, ${figures.deleteReinserts} delete+reinserts, ${figures.doubleUpdates} double updates, ` +
     `long txn ${figures.longTransactionWrites} writes, ${figures.truncates} truncates (${figures.heldLoads} held loads: ` +
     `${figures.heldFillsWritten} filled, ${figures.heldFillsRefused} refused), failover ${figures.failover}, ` +
-    `${figures.fillsRefused} fills refused, ${figures.checkedKeys} keys checked, ` +
+    `${figures.fillsRefused} fills refused, ${figures.checkedKeys} keys checked ` +
+    `(${figures.taggedNotServed} tagged results invalidated, not served), ${figures.structuresChecked} structures checked, ` +
     `${figures.staleKeys} stale${causes ? ` (${causes})` : ''}, drained in ${figures.drainSeconds} s` +
     (figures.nearCache === 'off'
       ? ', near cache off'
@@ -132,17 +143,22 @@ export function writeConsistencyReport(
 
 /**
  * What makes the check fail: a stale key, or a fill held across a truncate that Redis
- * accepted, in any run with leases; a near-cache read served later than the bound after its
- * key changed; and a run without leases that found no stale key, or a run with near-cache
- * invalidations dropped that found no late near read (then the check could not have failed,
- * and its zeros mean nothing).
+ * accepted, in any run with leases (with tag fencing off, any stale key but a tagged result);
+ * a near-cache read served later than the bound after its key changed; and a run without
+ * leases that found no stale key, a run with tag fencing off that found no stale tagged
+ * result, or a run with near-cache invalidations dropped that found no late near read (then
+ * the check could not have failed, and its zeros mean nothing).
  */
 export function verdictOf(runs: readonly RunFigures[]): { ok: boolean; problems: string[] } {
   const problems: string[] = [];
   for (const run of runs) {
-    const where = `run ${run.run} (${run.redis}, leases ${run.leases ? 'on' : 'off'})`;
-    if (run.leases && run.staleKeys > 0)
-      problems.push(`${where}: ${run.staleKeys} stale keys ${JSON.stringify(run.staleByCause)}`);
+    const where = `run ${run.run} (${run.redis}, leases ${run.leases ? 'on' : 'off'}${run.tagFencing ? '' : ', tag fencing off'})`;
+    // With tag fencing off, stale tagged results are the expected finding; anything else is not.
+    const stale = run.tagFencing
+      ? run.staleKeys
+      : run.staleKeys - (run.staleByCause['tagged-result'] ?? 0);
+    if (run.leases && stale > 0)
+      problems.push(`${where}: ${stale} stale keys ${JSON.stringify(run.staleByCause)}`);
     if (run.leases && run.heldFillsWritten > 0)
       problems.push(`${where}: ${run.heldFillsWritten} fills held across a truncate were written`);
     if (run.nearCache === 'on' && run.nearLateReads > 0)
@@ -156,6 +172,11 @@ export function verdictOf(runs: readonly RunFigures[]): { ok: boolean; problems:
   if (without.length > 0 && without.every((run) => run.staleKeys === 0))
     problems.push(
       'the run without leases found no stale key: this check cannot tell a fix from none',
+    );
+  const unfenced = runs.filter((run) => !run.tagFencing);
+  if (unfenced.length > 0 && unfenced.every((run) => !run.staleByCause['tagged-result']))
+    problems.push(
+      'the run with tag fencing off found no stale tagged result: this check cannot tell working tags from none',
     );
   const deliveryOff = runs.filter((run) => run.nearCache === 'delivery_off');
   if (deliveryOff.length > 0 && deliveryOff.every((run) => run.nearLateReads === 0))

@@ -1,6 +1,6 @@
 import { CacheClient, type RedisClient } from '@freshen/cache';
 import { createExampleKeys, CachedReads, type ExampleStore } from '@freshen/example';
-import { withCompanions } from '@freshen/keys';
+import { structureKeysFor, withCompanions } from '@freshen/keys';
 import { MINUTE } from '@freshen/runtime';
 import type pg from 'pg';
 import type { Fixture } from './fixture.ts';
@@ -10,6 +10,7 @@ import { scanKeys } from './keyspace-scan.ts';
 import { NearReadAudit, type NearReadFigures } from './near-read-audit.ts';
 import type { Pipeline, ReaderFailover } from './pipeline.ts';
 import { RunHistory } from './run-history.ts';
+import { buildStructures } from './build-structures.ts';
 import { STALE_CAUSES, type StaleCause } from './stale-cause.ts';
 import { findStaleKeys, type StaleKey } from './stale-check.ts';
 import { runWorkload, withSlowLoads, type ScheduledStep, type WorkloadCounts } from './workload.ts';
@@ -41,6 +42,12 @@ export interface NearRunOptions {
 
 export interface ConsistencyResult extends WorkloadCounts {
   leases: boolean;
+  /** False in the negative control of tags: the readers' cache ignored tags. */
+  tagFencing: boolean;
+  /** Tagged results left out of the comparison: their tag moved, so readers miss them. */
+  taggedNotServed: number;
+  /** Structures the rules keep, compared with the table. */
+  structuresChecked: number;
   /** Present when the readers used a near cache. */
   near?: NearReadFigures & { delivery: boolean };
   /** Cached keys compared with their rows after the pipeline drained. */
@@ -73,6 +80,8 @@ export async function runConsistencyCheck(options: {
   fixture: Fixture;
   keyPrefix: string;
   leases: boolean;
+  /** Default true; false ignores tags (the check must then find stale tagged results). */
+  tagFencing?: boolean;
   durationMs: number;
   readers: number;
   writers: number;
@@ -85,10 +94,12 @@ export async function runConsistencyCheck(options: {
   await deleteKeyspace(options.redis, options.keyPrefix);
   // TTL far beyond the run: a stale value must be caught by the check, not hidden by expiry.
   const ttlMs = 30 * MINUTE;
-  // Every example kind near (their keys, not their leases or versions).
-  const nearPrefixes = Object.values(keys).map((kind) => kind.pattern().slice(0, -1));
+  // Every cached example kind near (their keys, not their leases or versions); tagged reads
+  // skip the near cache, and structures are not cached values.
+  const nearPrefixes = cachedKinds(keys).map((kind) => kind.pattern().slice(0, -1));
   const cache = new CacheClient(options.redis, {
     leases: options.leases,
+    tagFencing: options.tagFencing ?? true,
     ttlMs,
     ...(options.near ? { nearCache: { prefixes: nearPrefixes } } : {}),
   });
@@ -118,6 +129,8 @@ async function measureRun(
   ttlMs: number,
 ): Promise<ConsistencyResult> {
   const { redis, pipeline, store, hard } = options;
+  // Each run starts with every key deleted, structures too: build them again from the WAL.
+  await buildStructures(options.db, options.pipeline);
   const reads = new CachedReads(cache, keys, withSlowLoads(store, options.loadDelayMs), ttlMs);
   const history = new RunHistory();
   const writes = hard ? new HardWrites(hard.pool, hard.schema, history) : undefined;
@@ -191,8 +204,11 @@ async function measureRun(
   for (const key of report.stale) staleByCause[key.cause]++;
   return {
     leases: options.leases,
+    tagFencing: options.tagFencing ?? true,
     ...counts,
     checked: report.checked,
+    taggedNotServed: report.taggedNotServed,
+    structuresChecked: report.structuresChecked,
     stale: report.stale,
     staleByCause,
     fillsRefused: refused,
@@ -202,9 +218,20 @@ async function measureRun(
   };
 }
 
+/** The example kinds whose keys hold cached values (not tags, not structures the rules keep). */
+function cachedKinds(keys: ReturnType<typeof createExampleKeys>) {
+  const {
+    productsInCategory: _tag,
+    productsByUnitsSold: _board,
+    teamMemberIds: _ids,
+    ...cached
+  } = keys;
+  return Object.values(cached);
+}
+
 /**
  * Deletes every key of the example keyspace (SCAN with each kind's pattern, on every master of
- * a cluster) with its lease and version. Leases of keys never filled are not found this way;
+ * a cluster) with its lease and version (and a structure's member versions and tombstones). Leases of keys never filled are not found this way;
  * they expire within leaseTtlMs.
  */
 export async function deleteKeyspace(redis: RedisClient, prefix: string): Promise<void> {
@@ -214,7 +241,9 @@ export async function deleteKeyspace(redis: RedisClient, prefix: string): Promis
     // (and a Cluster pipeline must stay within one slot), so keys go in parallel batches.
     for (let start = 0; start < found.length; start += 100) {
       await Promise.all(
-        found.slice(start, start + 100).map((key) => redis.unlink(...withCompanions(key))),
+        found
+          .slice(start, start + 100)
+          .map((key) => redis.unlink(...withCompanions(key), ...structureKeysFor(key).slice(1))),
       );
     }
   }

@@ -27,6 +27,8 @@ export function dashboardLines(
   const changes = rate('reader', 'freshen_reader_events_published_total');
   const deleted = rate('invalidator', 'freshen_invalidator_keys_deleted_total');
   const refreshed = rate('invalidator', 'freshen_invalidator_keys_refreshed_total');
+  const tags = rate('invalidator', 'freshen_invalidator_tag_invalidations_total');
+  const structureOps = rate('invalidator', 'freshen_invalidator_structure_ops_total');
   const hits = delta('api', 'freshen_cache_hits_total');
   const misses = delta('api', 'freshen_cache_misses_total');
   const allHits = total(now.api, 'freshen_cache_hits_total');
@@ -49,6 +51,8 @@ export function dashboardLines(
     `API requests/s     ${n(rate('api', 'freshen_api_requests_total'))}   (reads ${workload.reads}, writes ${workload.writes}, errors ${workload.errors} so far)`,
     `changes/s          ${n(changes)}   (row changes the cdc-reader published to Kafka)`,
     `invalidations/s    ${n(deleted + refreshed)}   (keys deleted ${deleted.toFixed(0)}/s, refreshed ${refreshed.toFixed(0)}/s)`,
+    `tag invalidations/s ${n(tags).slice(1)}   (category listings made stale at once, whatever their number)`,
+    `structure ops/s    ${n(structureOps)}   (leaderboard and member-id set member changes, applied or refused as replays)`,
     `cache hit rate    ${percent(hits, hits + misses).padStart(6)}   (last second; ${percent(allHits, allHits + allMisses)} overall; fills refused by an invalidation: ${total(now.api, 'freshen_cache_fills_refused_total')})`,
     `near-cache hits   ${percent(nearHits, nearHits + nearMisses).padStart(6)}   (reads answered in process, last second; ${percent(allNearHits, allNearHits + allNearMisses)} overall; invalidations received ${rate('api', 'freshen_cache_near_invalidations_total').toFixed(0)}/s; flushes ${total(now.api, 'freshen_cache_near_flushes_total')}; staleness p99 <= ${nearStalenessP99 === undefined ? '-' : ms(nearStalenessP99)})`,
     `end-to-end lag  ${ms(lagAverage).padStart(8)}   (average commit -> Redis, last second; p99 <= ${lagP99 === undefined ? '-' : ms(lagP99)})`,

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { deleteKeyspace } from './consistency-run.ts';
 import { startExampleApiProcess } from './example-api-process.ts';
 import { createFixture, type Fixture, type FixtureSize } from './fixture.ts';
+import { buildStructures } from './build-structures.ts';
 import { startPipeline, type Pipeline } from './pipeline.ts';
 import type { ServiceProcess } from './service-process.ts';
 
@@ -62,6 +63,8 @@ export async function startExampleRun(
     detached: options.detached,
   });
   closeList.add('pipeline', () => pipeline.close());
+  await buildStructures(db, pipeline);
+  progress('leaderboard and team member-id sets built from the rows, through the pipeline');
 
   progress('starting example-api...');
   const apiPort = options.apiPort || (await freePort());

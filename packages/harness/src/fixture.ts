@@ -14,6 +14,8 @@ export interface Fixture {
   teamIds: string[];
   productIds: string[];
   skus: string[];
+  /** Categories; products start spread over them and writers move products between them. */
+  categoryIds: string[];
   /** Every email a user had or has (reads of old emails exercise "no such user" caching). */
   emails: string[];
 }
@@ -22,9 +24,11 @@ export interface FixtureSize {
   users: number;
   teams: number;
   products: number;
+  /** Default 3. */
+  categories?: number;
 }
 
-/** Inserts users, teams (with members) and products into `schema`'s example tables. */
+/** Inserts users, teams (with members), categories and products into `schema`'s example tables. */
 export async function createFixture(
   db: pg.Client,
   schema: string,
@@ -45,10 +49,16 @@ export async function createFixture(
      select t.id, u.id from ${s}.teams t join ${s}.users u on u.id % $1 = t.id % $1`,
     [size.teams],
   );
+  const categories = await db.query<{ id: string }>(
+    `insert into ${s}.categories (name) select 'category ' || i from generate_series(1, $1) i returning id::text`,
+    [size.categories ?? 3],
+  );
+  const categoryIds = categories.rows.map((row) => row.id);
   const products = await db.query<{ id: string; sku: string }>(
-    `insert into ${s}.products (sku, name, price, stock) select 'sku-' || i, 'Product ' || i, 10 + i, 1000000
+    `insert into ${s}.products (sku, name, price, stock, category_id)
+     select 'sku-' || i, 'Product ' || i, 10 + i, 1000000, ($2::bigint[])[1 + i % cardinality($2::bigint[])]
      from generate_series(1, $1) i returning id::text, sku`,
-    [size.products],
+    [size.products, categoryIds],
   );
   return {
     userIds: users.rows.map((row) => row.id),
@@ -57,6 +67,7 @@ export async function createFixture(
     teamIds: teams.rows.map((row) => row.id),
     productIds: products.rows.map((row) => row.id),
     skus: products.rows.map((row) => row.sku),
+    categoryIds,
     emails: users.rows.map((row) => row.email),
   };
 }

@@ -10,8 +10,8 @@ export interface HttpWorkloadCounts {
 
 /**
  * A small mixed workload against the example API over HTTP: readers fetch profiles, email
- * lookups, member lists and products; writers change emails, prices and stock, memberships,
- * and place orders. Every loop pauses between requests, so the load stays gentle.
+ * lookups, member lists, products, category listings, the leaderboard and member ids; writers
+ * change emails, prices, categories, memberships, and place orders. Every loop pauses between requests, so the load stays gentle.
  */
 export async function runHttpWorkload(options: {
   baseUrl: string;
@@ -45,9 +45,12 @@ export async function runHttpWorkload(options: {
     if (choice < 0.4) return request('GET', `/users/${pick(fixture.userIds)}`);
     if (choice < 0.55)
       return request('GET', `/users/by-email/${encodeURIComponent(pick(fixture.emails))}`);
-    if (choice < 0.7) return request('GET', `/teams/${pick(fixture.teamIds)}/members`);
-    if (choice < 0.9) return request('GET', `/products/${pick(fixture.productIds)}`);
-    return request('GET', `/products/by-sku/${pick(fixture.skus)}`);
+    if (choice < 0.65) return request('GET', `/teams/${pick(fixture.teamIds)}/members`);
+    if (choice < 0.8) return request('GET', `/products/${pick(fixture.productIds)}`);
+    if (choice < 0.85) return request('GET', `/products/by-sku/${pick(fixture.skus)}`);
+    if (choice < 0.93) return request('GET', `/categories/${pick(fixture.categoryIds)}/products`);
+    if (choice < 0.97) return request('GET', '/leaderboard?top=10');
+    return request('GET', `/teams/${pick(fixture.teamIds)}/member-ids`);
   };
   const write = () => {
     const choice = Math.random();
@@ -56,9 +59,13 @@ export async function runHttpWorkload(options: {
       fixture.emails.push(email);
       return request('PUT', `/users/${pick(fixture.userIds)}/email`, { email });
     }
-    if (choice < 0.55)
+    if (choice < 0.5)
       return request('PUT', `/products/${pick(fixture.productIds)}`, {
         price: (1 + Math.random() * 99).toFixed(2),
+      });
+    if (choice < 0.55)
+      return request('PUT', `/products/${pick(fixture.productIds)}/category`, {
+        category_id: pick(fixture.categoryIds),
       });
     if (choice < 0.75)
       return request('POST', `/teams/${pick(fixture.teamIds)}/members`, {

@@ -56,6 +56,8 @@ export interface Pipeline {
   readonly invalidators: readonly ServiceProcess[];
   readonly topics: readonly string[];
   readonly groupId: string;
+  /** The Postgres schema of the example tables it streams. */
+  readonly schema: string;
   /**
    * Waits until every change committed before the call reached Redis: the slot's confirmed
    * position passed the WAL position at the call (so Kafka acknowledged every event), and the
@@ -202,6 +204,7 @@ export async function startPipeline(settings: PipelineSettings): Promise<Pipelin
       invalidator,
       invalidators,
       topics,
+      schema,
       groupId,
       waitForDrain: (timeoutMs = 60 * SECOND) =>
         waitForApplied(db, admin, name, groupId, topics, timeoutMs, true),

@@ -12,6 +12,10 @@ import type { RunHistory } from './run-history.ts';
  * - deleted-row: the row is gone and the key still holds it;
  * - negative-cached: "no such row" is cached but the row exists;
  * - hash-field: a hash (order) with a field that differs from the row;
+ * - tagged-result: a query result cached with a tag (a category listing) that a reader would
+ *   be served but that differs from the query run now (its tag was not fenced);
+ * - structure-member: a structure the rules keep (leaderboard, member-id set) with a member
+ *   missing, extra or scored differently from the table;
  * - older-value: a profile whose updated_at is older than the row's;
  * - list-differs: a list with rows missing, extra or changed;
  * - value-differs: anything else.
@@ -24,6 +28,8 @@ export const STALE_CAUSES = [
   'deleted-row',
   'negative-cached',
   'hash-field',
+  'tagged-result',
+  'structure-member',
   'older-value',
   'list-differs',
   'value-differs',
@@ -39,7 +45,8 @@ export type CheckedKindName =
   | 'product'
   | 'product-by-sku'
   | 'user-orders'
-  | 'order';
+  | 'order'
+  | 'category-products';
 
 export function classifyStale(stale: {
   kind: CheckedKindName;
@@ -51,6 +58,8 @@ export function classifyStale(stale: {
   const { kind, params, cached, actual, history } = stale;
   if (isDeepStrictEqual(normalized(cached), normalized(actual))) return 'text-form';
   if (holdsTruncatedRow(stale)) return 'truncated-row';
+  // A query result: whatever changed in it, its tag should have fenced it.
+  if (kind === 'category-products') return 'tagged-result';
   const moved = (id: unknown) => typeof id === 'string' && history.movedUsers.has(id);
   const rows = (value: unknown) =>
     Array.isArray(value) ? (value as Record<string, unknown>[]) : [];

@@ -63,8 +63,9 @@ export interface WorkloadCounts {
 
 /**
  * A mixed workload over a fixture: readers read every cached shape (profiles, email lookups,
- * member lists, products by id and sku, order lists) while writers change exactly those rows
- * (emails, memberships, prices, stock, new orders), so reads race writes all the time.
+ * member lists, products by id and sku, category listings, order lists) while writers change
+ * exactly those rows (emails, memberships, prices, stock, categories, new orders: the last also
+ * moves the leaderboard), so reads race writes all the time.
  */
 export async function runWorkload(options: WorkloadOptions): Promise<WorkloadCounts> {
   const { reads, store, fixture, signal } = options;
@@ -113,7 +114,8 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadCou
     else if (choice < 0.45) await reads.userByEmail(pick(fixture.emails));
     else if (choice < 0.6) await reads.teamMembers(pick(fixture.teamIds));
     else if (choice < 0.75) await reads.product(pick(fixture.productIds));
-    else if (choice < 0.9) await reads.productBySku(pick(fixture.skus));
+    else if (choice < 0.85) await reads.productBySku(pick(fixture.skus));
+    else if (choice < 0.93) await reads.categoryProducts(pick(fixture.categoryIds));
     else await reads.userOrders(pick(fixture.userIds));
   };
 
@@ -151,11 +153,15 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadCou
       const [team, user] = [pick(fixture.teamIds), pickFree(fixture.userIds)];
       if (!(await store.addTeamMember(team, user, 'member')))
         await store.removeTeamMember(team, user);
-    } else if (choice < 0.8) {
+    } else if (choice < 0.7) {
       await store.updateProduct(pickFree(fixture.productIds), {
         price: price(),
         stock: 1_000_000 + Math.floor(random() * 1000),
       });
+    } else if (choice < 0.8) {
+      // Out of one category listing and into another (sometimes into none).
+      const category = random() < 0.1 ? null : pick(fixture.categoryIds);
+      await store.setProductCategory(pickFree(fixture.productIds), category);
     } else {
       const order = await store.createOrder(
         pickFree(fixture.userIds),
@@ -273,6 +279,7 @@ export function withSlowLoads(
     'teamMembers',
     'product',
     'productBySku',
+    'categoryProducts',
     'order',
     'userOrders',
   ]);

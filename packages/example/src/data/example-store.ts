@@ -156,6 +156,14 @@ export class ExampleStore {
     return new Map(rows.map((row) => [row.id, row.units_sold]));
   }
 
+  /** Teams that have at least one member. */
+  async teamsWithMembers(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ team_id: string }>(
+      `select distinct team_id::text from ${this.t('team_members')}`,
+    );
+    return rows.map((row) => row.team_id);
+  }
+
   /** The member ids of a team as the table has them. */
   async teamMemberIds(teamId: string): Promise<string[]> {
     const { rows } = await this.pool.query<{ user_id: string }>(

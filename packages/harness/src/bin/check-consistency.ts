@@ -78,7 +78,7 @@ try {
     redis: RedisClient,
     mode: 'standalone' | 'cluster',
     pipelineName: string,
-    runKinds: { leases: boolean; nearDelivery?: boolean }[],
+    runKinds: { leases: boolean; tagFencing?: boolean; nearDelivery?: boolean }[],
   ) => {
     closeList.add(`${mode} cache keys`, () => deleteKeyspace(redis, name));
     say(
@@ -96,15 +96,16 @@ try {
       ...(mode === 'cluster' ? { redisClusterNodes: config.clusterNodes } : {}),
     });
     try {
-      for (const { leases, nearDelivery = true } of runKinds) {
+      for (const { leases, tagFencing = true, nearDelivery = true } of runKinds) {
         const run = runs.length + 1;
         const near = config.nearCache
           ? nearDelivery
             ? ', near cache on'
             : ', near cache on with its invalidations DROPPED'
           : '';
+        const tags = tagFencing ? '' : ', tag fencing OFF';
         say(
-          `run ${run}: ${leases ? 'with' : 'WITHOUT'} leases on ${mode} Redis${near}, ${config.readers} readers, ${config.writers} writers, ${config.durationMs / 1000} s, loads held up to ${config.loadDelayMs} ms...`,
+          `run ${run}: ${leases ? 'with' : 'WITHOUT'} leases${tags} on ${mode} Redis${near}, ${config.readers} readers, ${config.writers} writers, ${config.durationMs / 1000} s, loads held up to ${config.loadDelayMs} ms...`,
         );
         const result = await runConsistencyCheck({
           redis,
@@ -114,6 +115,7 @@ try {
           fixture,
           keyPrefix: name,
           leases,
+          tagFencing,
           ...config,
           ...(config.nearCache
             ? { near: { delivery: nearDelivery, boundMs: config.nearBoundMs } }
@@ -147,6 +149,7 @@ try {
   await measure(redis, 'standalone', name, [
     ...Array.from({ length: config.runs }, () => ({ leases: true })),
     { leases: false },
+    { leases: true, tagFencing: false },
     ...(config.nearDeliveryOffRun ? [{ leases: true, nearDelivery: false }] : []),
   ]);
   if (config.clusterNodes.length > 0) {
