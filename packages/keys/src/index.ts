@@ -4,6 +4,7 @@ export {
   leaseKeyFor,
   leasePatternsFor,
   memberVersionsKeyFor,
+  structureFloorKeyFor,
   structureKeysFor,
   tombstonesKeyFor,
   versionKeyFor,

@@ -9,6 +9,7 @@ export {
   refreshIfNewer,
   releaseLease,
   tagGeneration,
+  truncateStructure,
 } from './scripts.ts';
 export {
   decodeHashMeta,

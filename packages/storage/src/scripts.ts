@@ -17,6 +17,11 @@ export const applyStructureMember = new LuaScript(
   'apply-structure-member',
   LUA_SOURCES['apply-structure-member'],
 );
+// The invalidator's TRUNCATE of a structure: removes members older than it, raises its floor.
+export const truncateStructure = new LuaScript(
+  'truncate-structure',
+  LUA_SOURCES['truncate-structure'],
+);
 // Tags (tagged-value.ts): the cache's tagged fill, and its per-tag check on Redis Cluster.
 export const fillTaggedIfLeased = new LuaScript(
   'fill-tagged-if-leased',

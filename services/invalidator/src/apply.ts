@@ -16,6 +16,7 @@ export {
   type RedisWork,
 } from './redis/redis-applier.ts';
 export type { StructureCommand } from './redis/structure-commands.ts';
+export { asStructureType, structureMemberChunks } from './redis/structure-members.ts';
 
 export interface AppliedMessages {
   deleted: number;
@@ -24,7 +25,7 @@ export interface AppliedMessages {
   refused: number;
   /** Tags invalidated (their generation keys unlinked). */
   tagsInvalidated: number;
-  /** Keys unlinked by truncates. */
+  /** Cache keys unlinked by truncates (structures are trimmed, not unlinked). */
   truncated: number;
   /** Messages of tables without rules. */
   skipped: number;
@@ -86,7 +87,11 @@ export async function applyMessages(
       result.refused += applied.refused;
       result.tagsInvalidated += applied.tagsInvalidated;
     } else {
-      result.truncated += await truncateKeys(redis, step.patterns);
+      const truncated = await truncateKeys(redis, step.patterns, {
+        version: step.version,
+        tombstoneTtlMs: applier.tombstoneTtlMs,
+      });
+      result.truncated += truncated.unlinked;
     }
   }
   return result;

@@ -196,12 +196,14 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchHandl
             );
           metrics.tagInvalidations.inc(result.tagsInvalidated);
         } else {
-          const unlinked = await truncateKeys(redis, step.patterns, {
+          const truncated = await truncateKeys(redis, step.patterns, {
+            version: step.version,
+            tombstoneTtlMs: applier.tombstoneTtlMs,
             scanCount: options.scanCount,
           });
           metrics.truncates.inc();
-          metrics.truncatedKeys.inc(unlinked);
-          logger.info({ schema: step.schema, table: step.table, unlinked }, 'applied truncate');
+          metrics.truncatedKeys.inc(truncated.unlinked);
+          logger.info({ schema: step.schema, table: step.table, ...truncated }, 'applied truncate');
         }
       });
       if (!acknowledged) return 'abandoned';

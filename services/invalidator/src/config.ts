@@ -76,7 +76,7 @@ export const CONFIG_SCHEMA = {
     default: 10 * 60 * SECOND,
     min: 60 * SECOND,
     max: 24 * 60 * 60 * SECOND,
-    doc: 'How long a deleted key that rules refresh keeps its version, so that an older refresh re-applied later (by an instance that lost its partition mid-batch) is refused. Costs about 100 bytes per such delete for this long.',
+    doc: 'How long a deleted key that rules refresh keeps its version, so that an older refresh re-applied later (by an instance that lost its partition mid-batch) is refused. Costs about 100 bytes per such delete for this long. Also how long a removed structure member keeps its version, and a structure its TRUNCATE floor, refusing older changes.',
   }),
   COMMIT_INTERVAL_MS: integer({
     default: 100,

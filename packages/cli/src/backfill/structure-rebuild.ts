@@ -1,6 +1,11 @@
 import { formatLsn, parseLsn } from '@freshen/change-event';
 import { memberVersionsKeyFor } from '@freshen/keys';
-import { RedisApplier, type StructureCommand } from '@freshen/invalidator/apply';
+import {
+  asStructureType,
+  RedisApplier,
+  structureMemberChunks,
+  type StructureCommand,
+} from '@freshen/invalidator/apply';
 import {
   isDescribedRuleSet,
   memberId,
@@ -103,12 +108,14 @@ export class StructureRebuild {
       const type = this.keys.get(key) ?? (await this.typeOf(key));
       if (type === undefined) continue;
       let batch: StructureCommand[] = [];
-      for await (const member of this.members(key, type)) {
-        if (this.seen.has(memberId({ key, member }))) continue;
-        batch.push({ op: 'remove', structure: type, key, member, version });
-        if (batch.length >= SWEEP_CHUNK) {
-          this.figures.removed += await this.apply(batch);
-          batch = [];
+      for await (const members of structureMemberChunks(this.redis, key, type, 1000)) {
+        for (const member of members) {
+          if (this.seen.has(memberId({ key, member }))) continue;
+          batch.push({ op: 'remove', structure: type, key, member, version });
+          if (batch.length >= SWEEP_CHUNK) {
+            this.figures.removed += await this.apply(batch);
+            batch = [];
+          }
         }
       }
       this.figures.removed += await this.apply(batch);
@@ -159,23 +166,6 @@ export class StructureRebuild {
 
   private async typeOf(key: string): Promise<StructureType | undefined> {
     if ((await this.redis.exists(memberVersionsKeyFor(key))) === 0) return undefined;
-    const type = await this.redis.type(key);
-    return type === 'zset' || type === 'set' || type === 'hash' ? type : undefined;
-  }
-
-  private async *members(key: string, type: StructureType): AsyncGenerator<string> {
-    let cursor = '0';
-    do {
-      const [next, items] =
-        type === 'zset'
-          ? await this.redis.zscan(key, cursor, 'COUNT', 1000)
-          : type === 'set'
-            ? await this.redis.sscan(key, cursor, 'COUNT', 1000)
-            : await this.redis.hscan(key, cursor, 'COUNT', 1000);
-      cursor = next;
-      // ZSCAN and HSCAN reply member, score (or field, value) pairs.
-      const step = type === 'set' ? 1 : 2;
-      for (let index = 0; index < items.length; index += step) yield items[index]!;
-    } while (cursor !== '0');
+    return asStructureType(await this.redis.type(key));
   }
 }

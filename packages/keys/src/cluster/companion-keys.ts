@@ -4,8 +4,8 @@ import { hashSlot, hashTagOf, tagForSlot } from './hash-slot.ts';
  * Names of the keys that accompany a cached key: its fill lease and its refresh version.
  * Both are in the same Redis Cluster slot as the key, so a Lua script may touch all three.
  *
- * Forms (W is `lease` or `version`; a structure kept by rules also has `members` and
- * `tombstones`):
+ * Forms (W is `lease` or `version`; a structure kept by rules also has `members`,
+ * `tombstones` and `floor`):
  * - `{K}:W` when K has no braces (and is not empty): the whole key becomes the hash tag.
  * - `{T}:W:K` otherwise, T being K's own hash tag, or (for a key with braces but no usable
  *   tag) a short text that hashes to K's slot.
@@ -46,11 +46,20 @@ export function tombstonesKeyFor(key: string): string {
   return companionKey(key, 'tombstones');
 }
 
-/** A structure with the companions that fence it: [key, member versions, tombstones]. */
+/**
+ * The version of the last TRUNCATE applied to a structure: a change older than it is refused,
+ * since the TRUNCATE removed the member versions that would have refused it. Expires after the
+ * tombstone TTL. Same slot as `key`.
+ */
+export function structureFloorKeyFor(key: string): string {
+  return companionKey(key, 'floor');
+}
+
+/** A structure with the companions that fence it: [key, member versions, tombstones, floor]. */
 export function structureKeysFor(
   key: string,
-): [key: string, memberVersions: string, tombstones: string] {
-  return [key, memberVersionsKeyFor(key), tombstonesKeyFor(key)];
+): [key: string, memberVersions: string, tombstones: string, floor: string] {
+  return [key, memberVersionsKeyFor(key), tombstonesKeyFor(key), structureFloorKeyFor(key)];
 }
 
 /**

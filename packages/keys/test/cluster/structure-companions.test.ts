@@ -1,6 +1,7 @@
 import {
   hashSlot,
   memberVersionsKeyFor,
+  structureFloorKeyFor,
   structureKeysFor,
   tombstonesKeyFor,
   withCompanions,
@@ -11,9 +12,14 @@ describe('structure companions', () => {
     'share the slot of %s and differ from each other and from its lease and version',
     (key) => {
       const keys = structureKeysFor(key);
-      expect(keys).toEqual([key, memberVersionsKeyFor(key), tombstonesKeyFor(key)]);
+      expect(keys).toEqual([
+        key,
+        memberVersionsKeyFor(key),
+        tombstonesKeyFor(key),
+        structureFloorKeyFor(key),
+      ]);
       expect(new Set(keys.map(hashSlot))).toEqual(new Set([hashSlot(key)]));
-      expect(new Set([...keys, ...withCompanions(key)]).size).toBe(5);
+      expect(new Set([...keys, ...withCompanions(key)]).size).toBe(6);
     },
   );
 });

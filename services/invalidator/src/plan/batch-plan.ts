@@ -9,7 +9,14 @@ import { StructureSegment } from './structure-segment.ts';
 /** Redis work between truncates, or one truncate; applied in this order. */
 export type PlanStep =
   | { kind: 'apply'; work: RedisWork }
-  | { kind: 'truncate'; schema: string; table: string; patterns: string[] };
+  | {
+      kind: 'truncate';
+      schema: string;
+      table: string;
+      patterns: string[];
+      /** eventVersion(truncate): structures keep the members changed after it. */
+      version: string;
+    };
 
 export interface BatchPlan {
   steps: PlanStep[];
@@ -65,7 +72,13 @@ export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet):
         continue;
       }
       closeSegment();
-      plan.steps.push({ kind: 'truncate', schema: event.schema, table: event.table, patterns });
+      plan.steps.push({
+        kind: 'truncate',
+        schema: event.schema,
+        table: event.table,
+        patterns,
+        version: eventVersion(event),
+      });
       plan.commitTimes.push(event.ts);
       continue;
     }

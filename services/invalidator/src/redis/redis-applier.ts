@@ -72,7 +72,8 @@ export const DEFAULT_TOMBSTONE_TTL_MS = 10 * MINUTE;
  */
 export class RedisApplier {
   private readonly redis: Redis | Cluster;
-  private readonly tombstoneTtlMs: number;
+  /** How long a removal's version (and a TRUNCATE's floor) is kept: TOMBSTONE_TTL_MS. */
+  readonly tombstoneTtlMs: number;
   private readonly durability: ReplicaWait;
 
   constructor(

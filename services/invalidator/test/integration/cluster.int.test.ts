@@ -8,7 +8,7 @@ import {
   useCleanup,
   waitFor,
 } from '@freshen/test-kit';
-import { truncateKeys } from '../../src/redis/truncate-keys.ts';
+import { removeTestKeys } from '../support/test-keys.ts';
 import { eventVersion, storedPayload } from '@freshen/storage';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { newProducer, startTestInvalidator } from '../support/harness.ts';
@@ -19,7 +19,7 @@ const prefix = uniqueName('inv_cluster');
 const { rules, item, group, schema } = testRules(prefix);
 const nodes = stackSettings().redisClusterNodes;
 const cluster = newRedisCluster(cleanup);
-cleanup.add('cluster keys', () => truncateKeys(cluster, [`${prefix}*`, `{${prefix}*`]));
+cleanup.add('cluster keys', () => removeTestKeys(cluster, prefix));
 
 const countOnMasters = async (keys: string[]) => {
   let present = 0;

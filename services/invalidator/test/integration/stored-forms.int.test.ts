@@ -4,7 +4,7 @@ import { decodeStoredValue, eventVersion, storedPayload } from '@freshen/storage
 import { redisTopologies, uniqueName, useCleanup } from '@freshen/test-kit';
 import { Cluster, type Redis } from 'ioredis';
 import { RedisApplier } from '../../src/redis/redis-applier.ts';
-import { truncateKeys } from '../../src/redis/truncate-keys.ts';
+import { removeTestKeys } from '../support/test-keys.ts';
 import { testRules } from '../support/test-rules.ts';
 
 const cleanup = useCleanup();
@@ -30,7 +30,7 @@ describe.each(topologies)('the stored forms on %s', (_name, connect) => {
 
   beforeAll(() => {
     redis = connect();
-    cleanup.add('keys', () => truncateKeys(redis, [`${prefix}*`, `{${prefix}*`]));
+    cleanup.add('keys', () => removeTestKeys(redis, prefix));
     applier = new RedisApplier(redis);
     cache = new CacheClient(redis, { ttlMs: 60_000 });
   });

@@ -6,7 +6,7 @@ import {
   useCleanup,
   waitFor,
 } from '@freshen/test-kit';
-import { truncateKeys } from '../../src/redis/truncate-keys.ts';
+import { removeTestKeys } from '../support/test-keys.ts';
 import { toMessage } from '../support/events.ts';
 import { newProducer } from '../support/harness.ts';
 import { startServiceProcess } from '../support/service-process.ts';
@@ -20,7 +20,7 @@ const PRODUCTS = 100;
 
 describe('a leaderboard kept while its invalidator is SIGKILLed', () => {
   it('ends equal to the rows: the next instance replays the uncommitted prefix in order', async () => {
-    cleanup.add('keys', () => truncateKeys(redis, [`${prefix}*`, `{${prefix}*`]));
+    cleanup.add('keys', () => removeTestKeys(redis, prefix));
     const admin = await newKafkaAdmin(cleanup);
     const topic = await newTopic(cleanup, admin, 'inv_scrash_changes', 2);
     const dlqTopic = await newTopic(cleanup, admin, 'inv_scrash_dlq', 1);

@@ -1,4 +1,5 @@
-import { memberVersionsKeyFor } from '@freshen/keys';
+import { memberVersionsKeyFor, structureFloorKeyFor } from '@freshen/keys';
+import { eventVersion } from '@freshen/storage';
 import {
   newKafkaAdmin,
   newRedisCluster,
@@ -10,7 +11,7 @@ import {
   type TestProducer,
 } from '@freshen/test-kit';
 import type { Invalidator } from '../../src/invalidator.ts';
-import { truncateKeys } from '../../src/redis/truncate-keys.ts';
+import { removeTestKeys } from '../support/test-keys.ts';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { newProducer, startTestInvalidator } from '../support/harness.ts';
 import { structureEvent, structureRules } from '../support/structure-rules.ts';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const admin = await newKafkaAdmin(cleanup);
   topic = await newTopic(cleanup, admin, 'inv_structures_changes', 3);
   const dlqTopic = await newTopic(cleanup, admin, 'inv_structures_dlq', 1);
-  cleanup.add('structure keys', () => truncateKeys(cluster, [`${prefix}*`, `{${prefix}*`]));
+  cleanup.add('structure keys', () => removeTestKeys(cluster, prefix));
   producer = await newProducer(cleanup);
   invalidator = await startTestInvalidator(cleanup, {
     topics: [topic],
@@ -89,13 +90,19 @@ describe('structures through the invalidator', () => {
     expect(await structureOps('sadd', 'applied')).toBe(30);
   });
 
-  it('empties the structures of a truncated table, with their member versions', async () => {
+  it('empties the structures of a truncated table and leaves its floor', async () => {
     const key = leaderboard.key({});
     expect(await cluster.exists(key, memberVersionsKeyFor(key))).toBe(2);
-    await send(itemEvent(schema, 0, null, { op: 'truncate', table: 'products', key: {} }));
-    await waitFor(async () => (await cluster.exists(key, memberVersionsKeyFor(key))) === 0, {
-      description: 'leaderboard and its versions unlinked',
+    const truncate = itemEvent(schema, 0, null, { op: 'truncate', table: 'products', key: {} });
+    await send(truncate);
+    await waitFor(async () => (await cluster.exists(key)) === 0, {
+      description: 'leaderboard emptied',
     });
+    // The live members' versions went with them (the floor covers them now); what is left is
+    // the tombstone of the deleted product 19, expiring with the empty structure.
+    expect(await cluster.hkeys(memberVersionsKeyFor(key))).toEqual(['19']);
+    expect(await cluster.pttl(memberVersionsKeyFor(key))).toBeGreaterThan(0);
+    expect(await cluster.get(structureFloorKeyFor(key))).toBe(eventVersion(truncate));
     expect(await cluster.scard(teamMembers.key({ team_id: 0 }))).toBe(10);
   });
 });

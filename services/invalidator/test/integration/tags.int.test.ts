@@ -12,7 +12,7 @@ import {
 } from '@freshen/test-kit';
 import { Cluster, type Redis } from 'ioredis';
 import type { Invalidator } from '../../src/invalidator.ts';
-import { truncateKeys } from '../../src/redis/truncate-keys.ts';
+import { removeTestKeys } from '../support/test-keys.ts';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { metricValue, newProducer, startTestInvalidator } from '../support/harness.ts';
 
@@ -50,7 +50,7 @@ describe.each(redisTopologies(cleanup))('tag invalidation on %s', (_name, connec
 
   beforeAll(async () => {
     redis = connect();
-    cleanup.add('keys', () => truncateKeys(redis, [`${prefix}*`, `{${prefix}*`]));
+    cleanup.add('keys', () => removeTestKeys(redis, prefix));
     const admin = await newKafkaAdmin(cleanup);
     const topic = await newTopic(cleanup, admin, 'inv_tags', 1);
     const dlqTopic = await newTopic(cleanup, admin, 'inv_tags_dlq', 1);

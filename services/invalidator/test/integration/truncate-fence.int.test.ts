@@ -11,7 +11,7 @@ import {
 } from '@freshen/test-kit';
 import { Cluster, type Redis } from 'ioredis';
 import type { Invalidator } from '../../src/invalidator.ts';
-import { truncateKeys } from '../../src/redis/truncate-keys.ts';
+import { removeTestKeys } from '../support/test-keys.ts';
 import { itemEvent, toMessage } from '../support/events.ts';
 import { metricValue, newProducer, startTestInvalidator } from '../support/harness.ts';
 import { testRules } from '../support/test-rules.ts';
@@ -32,7 +32,7 @@ describe.each(topologies)(
 
     beforeAll(async () => {
       redis = connect();
-      cleanup.add('keys', () => truncateKeys(redis, [`${prefix}*`, `{${prefix}*`]));
+      cleanup.add('keys', () => removeTestKeys(redis, prefix));
       const admin = await newKafkaAdmin(cleanup);
       const topic = await newTopic(cleanup, admin, 'inv_fence', PARTITIONS);
       const dlqTopic = await newTopic(cleanup, admin, 'inv_fence_dlq', 1);

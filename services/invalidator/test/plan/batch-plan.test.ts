@@ -96,6 +96,7 @@ describe('planBatch', () => {
       schema: 'app',
       table: 'items',
       patterns: [item.pattern(), group.pattern()],
+      version: eventVersion(truncate),
     });
   });
 

@@ -1,12 +1,12 @@
-import { encodeEvent, type ChangeEvent } from '@freshen/change-event';
+import type { ChangeEvent } from '@freshen/change-event';
 import { memberVersionsKeyFor, tombstonesKeyFor } from '@freshen/keys';
 import { redisTopologies, uniqueName, useCleanup, waitFor } from '@freshen/test-kit';
 import { eventVersion } from '@freshen/storage';
 import type { Cluster, Redis } from 'ioredis';
-import { planBatch } from '../../src/plan/batch-plan.ts';
 import { RedisApplier } from '../../src/redis/redis-applier.ts';
-import { emptyStructureTally, addStructureTally } from '../../src/redis/structure-commands.ts';
-import { truncateKeys } from '../../src/redis/truncate-keys.ts';
+import { emptyStructureTally } from '../../src/redis/structure-commands.ts';
+import { applyEvents } from '../support/apply-events.ts';
+import { removeTestKeys } from '../support/test-keys.ts';
 import { structureEvent, structureRules } from '../support/structure-rules.ts';
 
 const cleanup = useCleanup();
@@ -20,7 +20,7 @@ describe.each(redisTopologies(cleanup))('structures kept by rules on %s', (_name
   beforeAll(() => {
     redis = connect();
     applier = new RedisApplier(redis);
-    cleanup.add('structure keys', () => truncateKeys(redis, [`${prefix}*`, `{${prefix}*`]));
+    cleanup.add('structure keys', () => removeTestKeys(redis, prefix));
   });
 
   /** Applies the events as the invalidator would, in batches of `batchSize` messages. */
@@ -28,25 +28,14 @@ describe.each(redisTopologies(cleanup))('structures kept by rules on %s', (_name
     events: readonly ChangeEvent[],
     options: { batchSize?: number; applier?: RedisApplier } = {},
   ) {
-    const batchSize = options.batchSize ?? events.length;
-    const tally = emptyStructureTally();
-    for (let start = 0; start < events.length; start += batchSize) {
-      const messages = events.slice(start, start + batchSize).map((event, index) => ({
-        key: null,
-        value: Buffer.from(encodeEvent(event)),
-        topic: 't',
-        partition: 0,
-        offset: String(start + index),
-        timestamp: event.ts,
-      }));
-      const plan = planBatch(messages, rules);
-      expect(plan.deadLetters).toEqual([]);
-      for (const step of plan.steps) {
-        if (step.kind !== 'apply') throw new Error('no truncates here');
-        addStructureTally(tally, (await (options.applier ?? applier).apply(step.work)).structures);
-      }
-    }
-    return tally;
+    const applied = await applyEvents(events, {
+      rules,
+      redis,
+      applier: options.applier ?? applier,
+      batchSize: options.batchSize,
+    });
+    if (applied.truncates.length > 0) throw new Error('no truncates here');
+    return applied.tally;
   }
 
   const product = (

@@ -7,18 +7,24 @@
 -- is refused too. Tombstones are pruned once older than the tombstone TTL: each call prunes up
 -- to 10 of this key's expired ones, and when the structure is empty both companions expire
 -- after the TTL, so tombstones are bounded by the removals of one TTL window.
--- KEYS: structure, its member versions (hash), its tombstones (sorted set by removal time, ms);
--- one cluster slot (see @freshen/keys structureKeysFor).
+-- A TRUNCATE leaves a floor (truncate-structure-4.lua): its version, for the tombstone TTL. A
+-- change older than the floor is refused, since the TRUNCATE removed the member versions that
+-- would otherwise refuse it (a late apply of a change made before the TRUNCATE).
+-- KEYS: structure, its member versions (hash), its tombstones (sorted set by removal time, ms),
+-- its truncate floor (string); one cluster slot (see @freshen/keys structureKeysFor).
 -- ARGV: 'zset' | 'set' | 'hash', 'add' | 'remove', member (a hash's field), version (see
 -- version.ts; ordered as plain strings), value (the score, the field's value; '' otherwise),
 -- tombstone TTL in ms.
--- Returns 1 if applied, 0 if refused (the member holds the same or a newer version), -1 if the
--- key holds another type (a rule mixed up its kinds: nothing is written).
+-- Returns 1 if applied, 0 if refused (the member holds the same or a newer version, or the
+-- change is older than the floor), -1 if the key holds another type (a rule mixed up its
+-- kinds: nothing is written).
 local structure, op, member, version, value = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local ttl = tonumber(ARGV[6])
 local expected = { zset = 'zset', set = 'set', hash = 'hash' }
 local actual = redis.call('TYPE', KEYS[1])['ok']
 if actual ~= 'none' and actual ~= expected[structure] then return -1 end
+local floor = redis.call('GET', KEYS[4])
+if floor and version < floor then return 0 end
 
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
