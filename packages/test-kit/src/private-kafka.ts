@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { findStackEnvFile } from '@freshen/config';
 import { freePort, type CloseList } from '@freshen/runtime';
 import { Admin } from '@platformatic/kafka';
 import { restartableProcess } from './restartable-process.ts';
+import { stackDir } from './stack.ts';
 import type { IssuedCertificate, TestCertificates } from './tls/test-certificates.ts';
 
 /** A SCRAM user created when the broker's storage is formatted (`--add-scram`). */
@@ -42,10 +42,10 @@ export interface PrivateKafka {
 
 /** The broker jars that `npm run stack:up` resolved from Maven Central. */
 function kafkaLibs(): string {
-  const envFile = findStackEnvFile(process.cwd());
-  if (!envFile)
+  const dir = stackDir();
+  if (!dir)
     throw new Error('no .stack/env found: run npm run stack:up first (it fetches the Kafka jars)');
-  return path.join(path.dirname(envFile), 'kafka', 'libs');
+  return path.join(dir, 'kafka', 'libs');
 }
 
 async function answersMetadata(broker: string): Promise<boolean> {

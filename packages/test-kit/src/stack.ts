@@ -31,14 +31,18 @@ export function stackSettings(): StackSettings {
   };
 }
 
+/** The `.stack` folder `npm run stack:up` wrote (env, Kafka jars, pid files); undefined if none. */
+export function stackDir(): string | undefined {
+  const envFile = findStackEnvFile(process.cwd());
+  return envFile && path.dirname(envFile);
+}
+
 /** The pid of the stack's Kafka broker (benchmarks count its CPU); undefined when not known. */
 export function stackKafkaPid(): number | undefined {
-  const envFile = findStackEnvFile(process.cwd());
-  if (!envFile) return undefined;
+  const dir = stackDir();
+  if (!dir) return undefined;
   try {
-    const pid = Number(
-      readFileSync(path.join(path.dirname(envFile), 'kafka', 'kafka.pid'), 'utf8'),
-    );
+    const pid = Number(readFileSync(path.join(dir, 'kafka', 'kafka.pid'), 'utf8'));
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;

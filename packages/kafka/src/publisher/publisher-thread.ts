@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of ThreadEventPublisher: owns a PlatformaticEventPublisher and runs the
  * calls the caller's thread posts, so building record batches (the Kafka client's most
- * expensive work, about half the reader's CPU per row) runs on another core than decoding.
+ * expensive work, about a third of the reader's CPU per row) runs on another core than decoding.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger, isFreshenError } from '@freshen/runtime';
