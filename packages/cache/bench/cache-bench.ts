@@ -98,8 +98,11 @@ async function main(): Promise<void> {
           redisCommandsPerSecond: figures.commands / figures.seconds,
         });
     }
+    // Closed with the others: an open writer kept the process alive after the report.
+    const writer = new Redis(server.url).on('error', () => undefined);
+    closing.add('staleness writer', () => writer.disconnect());
     const staleness = await measureStaleness({
-      writer: new Redis(server.url).on('error', () => undefined),
+      writer,
       cache: near,
       keys: Array.from({ length: HOT_KEYS }, (_, index) => keyOf(index)),
       rate: CHANGES_PER_SECOND,
