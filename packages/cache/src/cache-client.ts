@@ -21,11 +21,14 @@ import { nearCacheMetricsFor, NearCacheMetrics } from './metrics/near-cache-metr
 import { InvalidationTracker } from './near/invalidation-tracker.ts';
 import { NearCache } from './near/near-cache.ts';
 import { hashStorage } from './reading/hash-storage.ts';
-import { type CacheRead, ReadThrough } from './reading/read-through.ts';
-import { valueStorage } from './reading/value-storage.ts';
+import { type CacheRead, NOT_NEAR, ReadThrough } from './reading/read-through.ts';
+import { ValueStorage } from './reading/value-storage.ts';
 import type { Serializer } from './serializers/serializer.ts';
 import { taggedValueStorage } from './tags/tagged-value-storage.ts';
 import { warm, type WarmEntry, type WarmOptions, type WarmSummary } from './warming/warm.ts';
+
+/** The default of every read's options, shared so that a read without options allocates none. */
+const NO_OPTIONS: ReadOptions = Object.freeze({});
 
 /**
  * The application side of Freshen: cache-aside reads through Redis with fill leases, so a read
@@ -115,22 +118,49 @@ export class CacheClient {
    * row" is cached too; the rules must delete the key when the row appears. A loader error
    * rejects with FreshenError LOADER_FAILED whose `cause` is the loader's error.
    */
-  async getOrLoad<T>(key: string, loader: () => Promise<T>, options: ReadOptions = {}): Promise<T> {
-    return (await this.read(key, loader, options)).value;
+  async getOrLoad<T>(
+    key: string,
+    loader: () => Promise<T>,
+    options: ReadOptions = NO_OPTIONS,
+  ): Promise<T> {
+    // A near hit returns at once: no read context, no outcome object.
+    const near = this.nearValue<T>(key, options);
+    if (near !== NOT_NEAR) return near;
+    return (await this.readRemote(key, loader, options)).value;
   }
 
   /** Like getOrLoad, and says where the value came from and what happened to the fill. */
-  read<T>(key: string, loader: () => Promise<T>, options: ReadOptions = {}): Promise<CacheRead<T>> {
+  read<T>(
+    key: string,
+    loader: () => Promise<T>,
+    options: ReadOptions = NO_OPTIONS,
+  ): Promise<CacheRead<T>> {
+    const near = this.nearValue<T>(key, options);
+    if (near !== NOT_NEAR) return Promise.resolve({ value: near, source: 'near' });
+    return this.readRemote(key, loader, options);
+  }
+
+  /** The near cache's copy of a whole value; tagged reads never use it (see readTagged). */
+  private nearValue<T>(key: string, options: ReadOptions): T | typeof NOT_NEAR {
+    if (this.near === undefined || (options.tags?.length && this.options.tagFencing))
+      return NOT_NEAR;
+    return this.readThrough.nearValue<T>(key, '', options.serializer ?? this.options.serializer);
+  }
+
+  /** A read the near cache did not answer: through Redis, with a lease on a miss. */
+  private readRemote<T>(
+    key: string,
+    loader: () => Promise<T>,
+    options: ReadOptions,
+  ): Promise<CacheRead<T>> {
     const serializer = options.serializer ?? this.options.serializer;
     if (options.tags?.length && this.options.tagFencing)
       return this.readTagged(key, loader, options, serializer);
-    const near = this.readThrough.nearHit<T>(key, '', serializer);
-    if (near) return Promise.resolve(near);
     const leaseKey = leaseKeyFor(key);
     return this.readThrough.read({
       key,
       leaseKey,
-      storage: valueStorage<T>(this.redis, key, leaseKey, serializer),
+      storage: new ValueStorage<T>(this.redis, key, leaseKey, serializer),
       loader,
       ttlMs: options.ttlMs ?? this.options.ttlMs,
       serializer,
@@ -174,7 +204,7 @@ export class CacheClient {
     key: string,
     fields: readonly F[],
     loader: () => Promise<T | null>,
-    options: ReadOptions = {},
+    options: ReadOptions = NO_OPTIONS,
   ): Promise<Pick<T, F> | null> {
     return (await this.readFields(key, fields, loader, options)).value;
   }
@@ -184,14 +214,14 @@ export class CacheClient {
     key: string,
     fields: readonly F[],
     loader: () => Promise<T | null>,
-    options: ReadOptions = {},
+    options: ReadOptions = NO_OPTIONS,
   ): Promise<CacheRead<Pick<T, F> | null>> {
     if (fields.length === 0) throw new RangeError('getFieldsOrLoad needs at least one field name');
     const serializer = options.serializer ?? this.options.serializer;
     // Distinct from '' (no field list is empty) and from any other field list.
     const nearVariant = JSON.stringify(fields);
-    const near = this.readThrough.nearHit<Pick<T, F> | null>(key, nearVariant, serializer);
-    if (near) return Promise.resolve(near);
+    const near = this.readThrough.nearValue<Pick<T, F> | null>(key, nearVariant, serializer);
+    if (near !== NOT_NEAR) return Promise.resolve({ value: near, source: 'near' });
     const leaseKey = leaseKeyFor(key);
     return this.readThrough.read({
       key,

@@ -29,6 +29,14 @@ export interface NearCacheOptions {
    * key and its invalidation; the staleness histogram). 0 disables the probe. Default 1 s.
    */
   probeIntervalMs?: number;
+  /**
+   * false (default): every near hit returns a freshly deserialized value, so one caller's
+   * change to it is never seen by another. true: every near hit of a key returns the same
+   * value, deep-frozen (changing it throws in strict mode), which saves the deserialization
+   * that is most of a near hit's cost. Object.freeze does not reach into the contents of Map,
+   * Set or typed arrays a custom serializer may produce.
+   */
+  shareValues?: boolean;
 }
 
 export interface ResolvedNearCacheOptions {
@@ -37,6 +45,7 @@ export interface ResolvedNearCacheOptions {
   maxBytes: number;
   ttlMs: number;
   probeIntervalMs: number;
+  shareValues: boolean;
 }
 
 const DEFAULTS = {
@@ -58,6 +67,7 @@ export function resolveNearCacheOptions(
     // The default shrinks to the Redis TTL; an explicit longer one is an error (below).
     ttlMs: options.ttlMs ?? Math.min(DEFAULTS.ttlMs, redisTtlMs),
     probeIntervalMs: options.probeIntervalMs ?? DEFAULTS.probeIntervalMs,
+    shareValues: options.shareValues ?? false,
   };
   if (!Array.isArray(resolved.prefixes) || resolved.prefixes.length === 0) {
     throw new RangeError(

@@ -19,7 +19,9 @@ export interface Admission {
 
 /**
  * The in-process tier in front of Redis: copies of values kept as serialized text (each hit
- * deserializes a fresh value, so callers cannot mutate each other's copy), evicted when Redis
+ * deserializes a fresh value, so callers cannot mutate each other's copy) or, with
+ * `shareValues`, as one deep-frozen value every hit returns (reading/read-through.ts decides
+ * which; here a copy is opaque), evicted when Redis
  * says the key changed (see invalidation-tracker.ts), when their own TTL or the Redis expiry
  * recorded with the value passes, or by size. It serves nothing while the invalidation path is
  * down, and empties itself whenever that path is lost.
@@ -49,20 +51,25 @@ export class NearCache {
 
   /** Whether `key` may be kept here at all: only keys Redis reports changes of. */
   covers(key: string): boolean {
-    return this.options.prefixes.some((prefix) => key.startsWith(prefix));
+    // A loop, not `some` with a closure: this runs on every read.
+    for (const prefix of this.options.prefixes) if (key.startsWith(prefix)) return true;
+    return false;
   }
 
-  /** The serialized copy of `key`'s `variant`, if held and the invalidation path is up. */
-  get(key: string, variant: string): string | undefined {
+  /** The copy of `key`'s `variant`, if held and the invalidation path is up. */
+  get(key: string, variant: string): unknown {
     if (!this.serving) return undefined;
-    const found = this.lru.get(key, variant, Date.now());
-    if (found === undefined) {
+    const copy = this.lru.get(key, variant, Date.now());
+    if (copy === undefined) {
       this.metrics.misses.inc();
       return undefined;
     }
     this.metrics.hits.inc();
-    for (const listener of this.hitListeners) listener(key, found.admittedAtMs);
-    return found.copy;
+    if (this.hitListeners.size > 0) {
+      const admittedAtMs = this.lru.admittedAtMs(key)!;
+      for (const listener of this.hitListeners) listener(key, admittedAtMs);
+    }
+    return copy;
   }
 
   /** Call before asking Redis; pass the result to `admit` (or `abandon`) when done. */
@@ -77,15 +84,22 @@ export class NearCache {
   /**
    * Keeps a copy of what the read found in Redis (or wrote there under its lease), unless the
    * key was invalidated or the cache flushed since `begin`. Expires at the earlier of the near
-   * TTL and the Redis expiry stored with the value.
+   * TTL and the Redis expiry stored with the value. `bytes` is what the copy counts towards
+   * maxBytes.
    */
-  admit(admission: Admission, variant: string, copy: string, redisExpiresAtMs?: number): void {
+  admit(
+    admission: Admission,
+    variant: string,
+    copy: unknown,
+    bytes: number,
+    redisExpiresAtMs?: number,
+  ): void {
     this.abandon(admission);
     if (!this.serving || admission.invalidated || admission.epoch !== this.epoch) return;
     const nearExpiry = Date.now() + this.options.ttlMs;
     const expiresAtMs =
       redisExpiresAtMs === undefined ? nearExpiry : Math.min(nearExpiry, redisExpiresAtMs);
-    this.lru.set(admission.key, variant, copy, expiresAtMs);
+    this.lru.set(admission.key, variant, copy, bytes, expiresAtMs);
     this.updateSize();
   }
 

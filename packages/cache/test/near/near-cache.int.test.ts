@@ -129,6 +129,38 @@ describe.each(redisTopologies(cleanup))('the near cache on %s', (_name, connect)
     expect((await cache.readFields(key, ['name'], gone)).value).toBeNull();
   });
 
+  it('returns a fresh value per near hit, or with shareValues one frozen value', async () => {
+    const key = item.key({ id: newId() });
+    const loader = async () => ({ name: 'Ada', tags: ['a'] });
+    const fresh = newCache(redis);
+    const shared = newCache(redis, { nearCache: { ...NEAR, shareValues: true } });
+    await Promise.all([fresh.cache.nearCacheReady(), shared.cache.nearCacheReady()]);
+    await fresh.cache.read(key, loader);
+    for (const { cache } of [fresh, shared]) await readUntilNear(cache, key, await loader());
+
+    const [one, two] = [await fresh.cache.read(key, loader), await fresh.cache.read(key, loader)];
+    expect(one.source).toBe('near');
+    expect(one.value).not.toBe(two.value);
+    one.value.tags.push('changed by one caller');
+    expect((await fresh.cache.getOrLoad(key, loader)).tags).toEqual(['a']);
+
+    const first = await shared.cache.read(key, loader);
+    expect(first).toMatchObject({ source: 'near', value: { name: 'Ada', tags: ['a'] } });
+    expect(await shared.cache.getOrLoad(key, loader)).toBe(first.value);
+    expect(Object.isFrozen(first.value.tags)).toBe(true);
+    expect(() => first.value.tags.push('b')).toThrow(TypeError);
+
+    await invalidatorRefresh(
+      writer as Redis,
+      key,
+      '{"name":"Grace","tags":[]}',
+      60_000,
+      version(3),
+    );
+    await waitFor(() => shared.cache.near!.size.entries === 0, { timeoutMs: 5_000 });
+    expect(await shared.cache.getOrLoad(key, loader)).toEqual({ name: 'Grace', tags: [] });
+  });
+
   it('never keeps keys outside its prefixes', async () => {
     const { cache } = newCache(redis);
     await cache.nearCacheReady();
