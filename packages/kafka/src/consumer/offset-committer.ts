@@ -95,10 +95,11 @@ export class OffsetCommitter {
           await this.inFlight; // our own previous commit, or a drain(); then take what is left
         } else if (this.pending.size === 0) {
           return;
-        } else if (this.untilAllowed() > 0) {
-          await new Promise((resolve) => setTimeout(resolve, this.untilAllowed()).unref());
         } else {
-          await this.flushOnce();
+          // Read once: a second reading a moment later can be negative, which Node warns about.
+          const wait = this.untilAllowed();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+          else await this.flushOnce();
         }
       }
     } finally {

@@ -120,4 +120,35 @@ describe('OffsetCommitter', () => {
       jest.useRealTimers();
     }
   });
+
+  it('never sets a negative timer while it waits out minIntervalMs', async () => {
+    // A clock that moves 10 ms at every reading: two readings of the time left before the next
+    // commit may go (15 ms after the last began) differ in sign, as on a busy machine.
+    let now = 0;
+    const clock = jest.spyOn(performance, 'now').mockImplementation(() => (now += 10));
+    const delays: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const timers = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((
+      callback: () => void,
+      ms?: number,
+    ) => {
+      delays.push(ms ?? 0);
+      return realSetTimeout(callback, ms);
+    }) as typeof setTimeout);
+    try {
+      const kafka = fakeKafka();
+      const committer = new OffsetCommitter(kafka.commit, quiet, { minIntervalMs: 15 });
+      committer.enqueue('t', 0, '1');
+      await new Promise((resolve) => setImmediate(resolve));
+      committer.enqueue('t', 0, '2'); // while the first commit is in flight
+      await kafka.answer();
+      await kafka.answer();
+      expect(kafka.commits.map((offsets) => offsets[0]!.offset)).toEqual(['1', '2']);
+      expect(delays.length).toBeGreaterThan(0);
+      expect(delays.filter((ms) => ms < 0)).toEqual([]);
+    } finally {
+      clock.mockRestore();
+      timers.mockRestore();
+    }
+  });
 });
