@@ -142,8 +142,7 @@ export class CacheClient {
 
   /** The near cache's copy of a whole value; tagged reads never use it (see readTagged). */
   private nearValue<T>(key: string, options: ReadOptions): T | typeof NOT_NEAR {
-    if (this.near === undefined || (options.tags?.length && this.options.tagFencing))
-      return NOT_NEAR;
+    if (this.near === undefined || this.fencedByTags(options)) return NOT_NEAR;
     return this.readThrough.nearValue<T>(key, '', options.serializer ?? this.options.serializer);
   }
 
@@ -154,8 +153,7 @@ export class CacheClient {
     options: ReadOptions,
   ): Promise<CacheRead<T>> {
     const serializer = options.serializer ?? this.options.serializer;
-    if (options.tags?.length && this.options.tagFencing)
-      return this.readTagged(key, loader, options, serializer);
+    if (this.fencedByTags(options)) return this.readTagged(key, loader, options, serializer);
     const leaseKey = leaseKeyFor(key);
     return this.readThrough.read({
       key,
@@ -166,6 +164,11 @@ export class CacheClient {
       serializer,
       nearVariant: '',
     });
+  }
+
+  /** Whether a read goes through its tags' generations (and so never through the near cache). */
+  private fencedByTags(options: ReadOptions): boolean {
+    return Boolean(options.tags?.length) && this.options.tagFencing;
   }
 
   /** A read with tags (tags/tagged-value-storage.ts); never served by the near cache. */

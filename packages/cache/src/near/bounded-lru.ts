@@ -87,7 +87,9 @@ export class BoundedLru {
     const bytes = copyBytes + 2 * variant.length;
     let entry = this.entries.get(key);
     if (entry) {
-      this.remove(entry);
+      // Out of the order and the byte count, but left in the Map (a delete would leave a hole).
+      this.unlink(entry);
+      this.totalBytes -= entry.bytes;
       const previous = entry.copies.get(variant);
       if (previous !== undefined) entry.bytes -= previous.bytes;
       // Variants of one key share its expiry: the earliest, so none outlives its Redis TTL.
@@ -105,7 +107,10 @@ export class BoundedLru {
     }
     entry.copies.set(variant, { copy, bytes });
     entry.bytes += bytes;
-    if (entry.bytes > this.maxBytes) return; // larger than the whole cache: not kept
+    if (entry.bytes > this.maxBytes) {
+      this.entries.delete(key); // larger than the whole cache: not kept
+      return;
+    }
     this.entries.set(key, entry);
     this.linkNewest(entry);
     this.totalBytes += entry.bytes;

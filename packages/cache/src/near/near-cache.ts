@@ -18,13 +18,12 @@ export interface Admission {
 }
 
 /**
- * The in-process tier in front of Redis: copies of values kept as serialized text (each hit
- * deserializes a fresh value, so callers cannot mutate each other's copy) or, with
- * `shareValues`, as one deep-frozen value every hit returns (reading/read-through.ts decides
- * which; here a copy is opaque), evicted when Redis
- * says the key changed (see invalidation-tracker.ts), when their own TTL or the Redis expiry
- * recorded with the value passes, or by size. It serves nothing while the invalidation path is
- * down, and empties itself whenever that path is lost.
+ * The in-process tier in front of Redis. Copies are evicted when Redis says the key changed
+ * (see invalidation-tracker.ts), when their own TTL or the Redis expiry recorded with the value
+ * passes, or by size. It serves nothing while the invalidation path is down, and empties itself
+ * whenever that path is lost. A copy is opaque here: reading/read-through.ts keeps serialized
+ * text (each hit deserializes a fresh value, so callers cannot change each other's) or, with
+ * `shareValues`, one deep-frozen value that every hit returns.
  */
 export class NearCache {
   readonly options: ResolvedNearCacheOptions;

@@ -71,6 +71,11 @@ describe('BoundedLru', () => {
     expect(cache.bytes).toBeLessThanOrEqual(40);
     hold(cache, 'huge', '', 'h'.repeat(100), Infinity); // larger than the whole cache: not kept
     expect(cache.get('huge', '', 0)).toBeUndefined();
+    // A key that grows past it with another variant is dropped whole.
+    hold(cache, 'k3', '["a"]', 'h'.repeat(100), Infinity);
+    expect(cache.get('k3', '', 0)).toBeUndefined();
+    expect(cache.bytes).toBeLessThanOrEqual(40);
+    expect(cache.size).toBe(1);
   });
 
   it('expires entries, and variants of one key share the earliest expiry', () => {
