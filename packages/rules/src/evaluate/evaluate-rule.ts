@@ -5,6 +5,7 @@ import type { Change, TableRule } from '../define/table-rule.ts';
 import type { Produced, RuleTarget } from '../define/tag-targets.ts';
 import { serializeJson } from '../define/targets.ts';
 import { rowView, type ReadTracker } from './row-view.ts';
+import { NO_COLUMNS, ruleColumns, unavailableColumns } from './rule-columns.ts';
 
 /**
  * Runs one table rule on an insert/update/delete and adds its actions to `byKey` (one per key;
@@ -17,14 +18,13 @@ export function evaluateRule(
   byKey: Map<string, CacheAction>,
   deleteOnly: ReadonlySet<Produced> = new Set(),
 ): void {
-  const where = `rule '${rule.name}' for ${rule.qualified}`;
+  const { reads, readsOld, where } = ruleColumns(rule);
   try {
     const tracker: ReadTracker = { readUnavailable: false };
-    const unavailable = new Set(event.unavailable);
     const change = {
       op: event.op,
-      new: rowView(event.new, new Set(rule.reads), unavailable, tracker, where),
-      old: rowView(event.old, new Set(rule.readsOld), new Set(), tracker, where),
+      new: rowView(event.new, reads, unavailableColumns(event), tracker, where),
+      old: rowView(event.old, readsOld, NO_COLUMNS, tracker, where),
     } as Change<string, string>;
     const targets = [...rule.keys(change)];
     for (const target of targets) {

@@ -7,6 +7,7 @@ import { serializeJson } from '../define/targets.ts';
 import { memberId, type StructureAction } from '../structure-action.ts';
 import { buildKey, ruleFailed } from './evaluate-rule.ts';
 import { rowView, type ReadTracker } from './row-view.ts';
+import { ruleColumns, unavailableColumns } from './rule-columns.ts';
 
 /**
  * One member a row yields: `value` is the text to store (score, field value; '' for a set),
@@ -35,16 +36,14 @@ export function evaluateStructures(
 ): void {
   const structures = rule.structures;
   if (structures === undefined) return;
-  const where = `rule '${rule.name}' for ${rule.qualified}`;
+  const { reads, readsEither: oldColumns, where } = ruleColumns(rule);
   try {
-    const reads = new Set(rule.reads);
     const newTracker: ReadTracker = { readUnavailable: false };
-    const newRow = rowView(event.new, reads, new Set(event.unavailable), newTracker, where);
+    const newRow = rowView(event.new, reads, unavailableColumns(event), newTracker, where);
     const yieldedNew = newRow ? collect(rule, structures(newRow as RuleRow<string>), types) : [];
 
     // The old row holds only the replica identity's columns. Reading any other column is
     // recorded (as `unavailable`), so a membership that hinged on it is reported, not guessed.
-    const oldColumns = new Set([...rule.reads, ...rule.readsOld]);
     const oldTracker: ReadTracker = { readUnavailable: false };
     const oldRow = rowView(event.old, oldColumns, absent(event.old, oldColumns), oldTracker, where);
     const yieldedOld = oldRow ? collect(rule, structures(oldRow as RuleRow<string>), types) : [];

@@ -99,7 +99,8 @@ export function planBatch(messages: readonly ConsumedMessage[], rules: RuleSet):
       const earlier = segment.get(action.key);
       const refreshedBefore =
         earlier !== undefined && (earlier.kind === 'refresh' || earlier.refreshedBefore);
-      segment.delete(action.key);
+      // Keys are independent, so the segment's order does not matter: set in place (a delete
+      // and re-insert per repeated key would churn the Map's hash table on a hot row).
       segment.set(action.key, { ...action, version, refreshedBefore });
     }
     structures.add(memberActions, version);
