@@ -61,11 +61,30 @@ export interface ApplyResult {
 }
 
 /**
- * Deletes per script call: one call instead of one per key is most of what makes a busy batch
- * cheap, and this many keep each call under a millisecond of Redis time, so readers of the
- * same server never queue long behind the invalidator.
+ * Deletes or refreshes per script call, and the most value bytes in one: one call instead of
+ * one per key is most of what makes a busy batch cheap, and these bounds keep each call to
+ * about a millisecond of Redis time, so readers of the same server never queue long behind
+ * the invalidator.
  */
-const DELETES_PER_CALL = 256;
+const KEYS_PER_CALL = 256;
+const BYTES_PER_CALL = 1024 * 1024;
+
+/** Splits one slot's commands into script calls within KEYS_PER_CALL and BYTES_PER_CALL. */
+function* scriptCalls<T>(commands: readonly T[], bytesOf: (command: T) => number): Generator<T[]> {
+  let call: T[] = [];
+  let bytes = 0;
+  for (const command of commands) {
+    const size = bytesOf(command);
+    if (call.length > 0 && (call.length === KEYS_PER_CALL || bytes + size > BYTES_PER_CALL)) {
+      yield call;
+      call = [];
+      bytes = 0;
+    }
+    call.push(command);
+    bytes += size;
+  }
+  if (call.length > 0) yield call;
+}
 
 /** Default life of a delete's tombstone: far longer than a consumer can go on after losing its partition. */
 export const DEFAULT_TOMBSTONE_TTL_MS = 10 * MINUTE;
@@ -117,16 +136,16 @@ export class RedisApplier {
       await loadScripts(this.redis, [refreshIfNewer, deleteFenced, applyStructureMember]);
       results = await this.applyOnce(work);
     }
-    let refused = 0;
+    let refreshed = 0;
     const structures = emptyStructureTally();
     for (const result of results) {
-      refused += result.refused;
+      refreshed += result.refreshed;
       addStructureTally(structures, result.structures);
     }
     return {
       deleted: work.deletes.length,
-      refreshed: work.refreshes.length - refused,
-      refused,
+      refreshed,
+      refused: work.refreshes.length - refreshed,
       structures,
       tagsInvalidated: tags.length,
     };
@@ -138,7 +157,7 @@ export class RedisApplier {
       : this.applyOn(this.redis, work);
   }
 
-  /** One pipeline per master; returns, per pipeline, the refused refreshes and structure tally. */
+  /** One pipeline per master; returns, per pipeline, the refreshes written and structure tally. */
   private async applyOnCluster(cluster: Cluster, work: RedisWork): Promise<PipelineResult[]> {
     type Item = {
       key: string;
@@ -197,24 +216,24 @@ export class RedisApplier {
     structures: readonly StructureCommand[],
     tags: readonly string[],
   ): void {
-    for (let start = 0; start < deletes.length; start += DELETES_PER_CALL) {
-      const end = Math.min(deletes.length, start + DELETES_PER_CALL);
+    for (const call of scriptCalls(deletes, (command) => command.key.length)) {
       const keys: string[] = [];
       const args: (string | number)[] = [this.tombstoneTtlMs];
-      for (let i = start; i < end; i++) {
-        const { key, version, refreshedBefore } = deletes[i]!;
+      for (const { key, version, refreshedBefore } of call) {
         keys.push(key, versionKeyFor(key), leaseKeyFor(key));
         args.push(version, refreshedBefore ? '1' : '0');
       }
       deleteFenced.queue(pipeline, keys, args);
       queued.push('delete');
     }
-    for (const { key, value, ttlMs, version } of refreshes) {
-      refreshIfNewer.queue(
-        pipeline,
-        [key, versionKeyFor(key), leaseKeyFor(key)],
-        [value, ttlMs, version],
-      );
+    for (const call of scriptCalls(refreshes, (command) => command.value.length)) {
+      const keys: string[] = [];
+      const args: (string | number)[] = [];
+      for (const { key, value, ttlMs, version } of call) {
+        keys.push(key, versionKeyFor(key), leaseKeyFor(key));
+        args.push(value, ttlMs, version);
+      }
+      refreshIfNewer.queue(pipeline, keys, args);
       queued.push('refresh');
     }
     for (const command of structures)
@@ -240,9 +259,9 @@ export interface ReplicaWait {
 
 type CommandKind = 'delete' | 'refresh' | 'tag' | 'wait' | StructureCommandName;
 
-/** What one pipeline's replies say: refreshes refused, structure changes applied and refused. */
+/** What one pipeline's replies say: refreshes written, structure changes applied and refused. */
 interface PipelineResult {
-  refused: number;
+  refreshed: number;
   structures: StructureTally;
 }
 
@@ -252,7 +271,7 @@ function queueWait(pipeline: ChainableCommander, queued: CommandKind[], wait: Re
   queued.push('wait');
 }
 
-/** Refresh replies are 1 (written) or 0 (refused); delete replies say whether a tombstone stayed, so only refresh zeros count. */
+/** A refresh call's reply is how many of its refreshes were written (the rest were refused); delete replies are not needed. */
 async function execCountingRefused(
   pipeline: ChainableCommander,
   queued: readonly CommandKind[],
@@ -261,7 +280,7 @@ async function execCountingRefused(
   const replies = await pipeline.exec();
   if (!replies)
     throw new FreshenError('REDIS_UNAVAILABLE', 'Redis discarded the pipeline; it will be retried');
-  let refused = 0;
+  let refreshed = 0;
   const structures = emptyStructureTally();
   for (const [index, [error, reply]] of replies.entries()) {
     if (error && isNoScript(error)) throw error;
@@ -270,8 +289,8 @@ async function execCountingRefused(
         cause: error,
       });
     const kind = queued[index]!;
-    if (kind === 'refresh' && reply === 0) refused++;
-    else if (kind !== 'delete' && kind !== 'wait' && kind !== 'refresh' && kind !== 'tag')
+    if (kind === 'refresh') refreshed += reply as number;
+    else if (kind !== 'delete' && kind !== 'wait' && kind !== 'tag')
       countStructureReply(structures, kind, reply);
     if (kind === 'wait' && (reply as number) < wait.replicas) {
       throw new FreshenError(
@@ -280,5 +299,5 @@ async function execCountingRefused(
       );
     }
   }
-  return { refused, structures };
+  return { refreshed, structures };
 }

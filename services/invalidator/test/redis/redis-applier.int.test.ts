@@ -1,7 +1,12 @@
 import { defineKeyspace, leaseKeyFor, versionKeyFor } from '@freshen/keys';
+import { storedPayload } from '@freshen/storage';
 import { redisTopologies, uniqueName, useCleanup } from '@freshen/test-kit';
 import type { Cluster, Redis } from 'ioredis';
-import { RedisApplier, type DeleteCommand } from '../../src/redis/redis-applier.ts';
+import {
+  RedisApplier,
+  type DeleteCommand,
+  type RefreshCommand,
+} from '../../src/redis/redis-applier.ts';
 import { removeTestKeys } from '../support/test-keys.ts';
 
 const cleanup = useCleanup();
@@ -9,7 +14,7 @@ const OLDER = '0000000000000001';
 const VERSION = '000000000000000500000000';
 const NEWER = 'f'.repeat(24);
 
-describe.each(redisTopologies(cleanup))('RedisApplier deletes on %s', (_name, connect) => {
+describe.each(redisTopologies(cleanup))('RedisApplier on %s', (_name, connect) => {
   let redis: Redis | Cluster;
 
   beforeAll(() => {
@@ -54,6 +59,34 @@ describe.each(redisTopologies(cleanup))('RedisApplier deletes on %s', (_name, co
             ? VERSION
             : null;
       expect([id, await redis.get(versionKeyFor(key))]).toEqual([id, expected]);
+    }
+  });
+
+  // Refreshes too go many to a call, split by count and by value bytes (the 16 KB values below
+  // make calls end on bytes before they end on count).
+  it('applies a batch of 700 refreshes key by key: newer ones written with their lease gone, the others refused', async () => {
+    const prefix = uniqueName('inv_apply');
+    cleanup.add('keys', () => removeTestKeys(redis, prefix));
+    const item = defineKeyspace({ prefix }).kind('item', ['id'] as const);
+    const refreshes: RefreshCommand[] = [];
+    for (let id = 0; id < 700; id++) {
+      const key = item.key({ id });
+      await redis.set(leaseKeyFor(key), 'token');
+      // A quarter hold a newer version already: those refreshes must be refused.
+      if (id % 4 === 0) await redis.set(versionKeyFor(key), NEWER);
+      else if (id % 4 === 1) await redis.set(versionKeyFor(key), OLDER);
+      const value = `${id}:${'v'.repeat(id % 2 === 0 ? 16_384 : 10)}`;
+      refreshes.push({ key, value, ttlMs: 60_000, version: VERSION });
+    }
+
+    const result = await new RedisApplier(redis).apply({ deletes: [], refreshes });
+
+    expect(result).toMatchObject({ refreshed: 525, refused: 175 });
+    for (const [id, { key, value }] of refreshes.entries()) {
+      const refused = id % 4 === 0;
+      expect([id, storedPayload(await redis.get(key))]).toEqual([id, refused ? null : value]);
+      expect([id, await redis.get(versionKeyFor(key))]).toEqual([id, refused ? NEWER : VERSION]);
+      expect([id, await redis.exists(leaseKeyFor(key))]).toEqual([id, refused ? 1 : 0]);
     }
   });
 });
