@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, type CloseList } from '@freshen/runtime';
 import { Redis, type RedisOptions } from 'ioredis';
 import { restartableProcess } from './restartable-process.ts';
@@ -133,10 +136,14 @@ export async function startPrivateRedis(
       },
     }),
   };
+  // Its own working directory: a replica's full sync writes the master's RDB there, which
+  // would otherwise land in (and dirty) the directory the tests run from.
+  const dir = await mkdtemp(join(tmpdir(), 'freshen-redis-'));
+  cleanup.add(`private redis :${port} directory`, () => rm(dir, { recursive: true, force: true }));
   const server = restartableProcess({
     command: 'redis-server',
     args: [
-      ...['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ...['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
       ...(options.tls ? tlsArgs(port, options.tls) : ['--port', String(port)]),
       ...(admin ? userArgs(admin, options.users ?? []) : []),
       ...(options.args ?? []),
