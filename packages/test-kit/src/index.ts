@@ -1,5 +1,6 @@
 export { drainWithPgRecvlogical } from './bench/pg-recvlogical.ts';
 export { CpuMeter, machineCpuSeconds, processCpuSeconds } from './bench/process-cpu.ts';
+export { serviceNodeFlags } from './bench/service-node-flags.ts';
 export { useCleanup } from './cleanup.ts';
 // Re-exported so tests find every helper in one place.
 export { freePort } from '@freshen/runtime';

@@ -8,16 +8,16 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createKafkaAdmin } from '@freshen/kafka';
 import { spawnService } from '@freshen/harness';
-import { CpuMeter, drainWithPgRecvlogical, stackKafkaPid, stackSettings } from '@freshen/test-kit';
+import {
+  CpuMeter,
+  drainWithPgRecvlogical,
+  serviceNodeFlags,
+  stackKafkaPid,
+  stackSettings,
+} from '@freshen/test-kit';
 import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-/**
- * The V8 flags the service is run with (package.json "start", Dockerfile): smaller young and
- * old generations keep the RSS bounded at some cost in throughput (the reader's live data is
- * small; without them V8 lets garbage grow the RSS past 350 MB).
- */
-const READER_NODE_FLAGS = '--max-semi-space-size=16 --max-old-space-size=192';
 const MAIN = path.join(ROOT, 'services/cdc-reader/src/main.ts');
 const stack = stackSettings();
 const databaseUrl = stack.databaseUrl;
@@ -178,7 +178,10 @@ async function readerRate(
     name: 'cdc-reader',
     main: MAIN,
     cwd: ROOT,
-    nodeArgs: (process.env.READER_NODE_ARGS ?? READER_NODE_FLAGS).split(' ').filter(Boolean),
+    // As `npm start` runs it (READER_NODE_ARGS, e.g. adding --cpu-prof, replaces them).
+    nodeArgs:
+      process.env.READER_NODE_ARGS?.split(' ').filter(Boolean) ??
+      serviceNodeFlags(path.join(ROOT, 'services/cdc-reader')),
     env: {
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: brokers,

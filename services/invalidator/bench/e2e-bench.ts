@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SECOND } from '@freshen/runtime';
-import { drainWithPgRecvlogical, stackSettings } from '@freshen/test-kit';
+import { CpuMeter, drainWithPgRecvlogical, stackKafkaPid, stackSettings } from '@freshen/test-kit';
 import type { AppliedBatch } from '../src/batch-processor.ts';
 import { startInvalidator, type Invalidator } from '../src/invalidator.ts';
 import {
@@ -98,8 +98,17 @@ interface BacklogRow {
   floorRowsPerSec: number;
   ratio: number;
   keysLeft: number;
-  /** CPU-seconds per million rows: the reader process, and this process (the invalidator). */
-  cpuSecondsPerMillionRows: { reader: number | null; invalidator: number };
+  /**
+   * CPU-seconds per million rows: the reader process, this process (the invalidator) and the
+   * stack's Kafka broker, while the reader streamed.
+   */
+  cpuSecondsPerMillionRows: {
+    reader: number | null;
+    invalidator: number;
+    kafkaBroker: number | null;
+  };
+  /** Busy share of all the machine's cores meanwhile: near 1, the pipeline is CPU-bound. */
+  machineBusy: number;
 }
 
 /** This process's CPU-seconds so far (the invalidator runs in-process; the driver only polls). */
@@ -128,10 +137,19 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
     const invalidatorCpuAtStart = ownCpuSeconds();
     const reader = startReaderProcess(readerEnv(bench), profile ? profileDir : undefined);
     bench.cleanup.add('reader', () => reader.stop());
+    const meter = new CpuMeter();
+    let metering = false;
     await until(
       async () => {
         if (reader.exitCode() !== undefined)
           throw new Error(`cdc-reader exited ${reader.exitCode()}:\n${reader.output()}`);
+        if (!metering && reader.streamingAt() !== undefined) {
+          // From the reader's "streaming" line, like its own CPU figure.
+          metering = true;
+          const broker = stackKafkaPid();
+          if (broker !== undefined) meter.track('kafkaBroker', broker);
+          meter.restartMachine();
+        }
         return (await counted(invalidator)) >= ROWS;
       },
       10 * 60 * SECOND,
@@ -140,6 +158,8 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
     const doneAt = Date.now();
     const invalidatorCpu = ownCpuSeconds() - invalidatorCpuAtStart;
     const readerCpu = reader.streamingCpuSeconds();
+    const machine = meter.read();
+    const brokerCpu = machine.cpuSeconds.kafkaBroker;
     // Like the reader benchmark, the clock starts at the reader's "streaming" log line: process
     // start-up (module loading, Kafka and slot-lock connections) is reported, not counted.
     const streamingAt = reader.streamingAt() ?? spawnedAt;
@@ -177,7 +197,9 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
       cpuSecondsPerMillionRows: {
         reader: readerCpu === undefined ? null : perMillion(readerCpu, ROWS),
         invalidator: perMillion(invalidatorCpu, ROWS),
+        kafkaBroker: brokerCpu === undefined ? null : perMillion(brokerCpu, ROWS),
       },
+      machineBusy: machine.machineBusy,
     };
   } finally {
     await bench.cleanup.close().catch((error: unknown) => console.error('cleanup failed', error));
@@ -299,13 +321,13 @@ const outFile = path.join(outDir, quick || backlogs.length === 0 ? 'e2e-partial.
 writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
 
 console.log(
-  '| backlog | rows | pipeline s | pipeline rows/s | pg_recvlogical s | floor rows/s | ratio | keys left | CPU-s per M rows: reader / invalidator |',
+  '| backlog | rows | pipeline s | pipeline rows/s | pg_recvlogical s | floor rows/s | ratio | keys left | CPU-s per M rows: reader / invalidator / broker | machine busy |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of backlogs) {
   const cpu = row.cpuSecondsPerMillionRows;
   console.log(
-    `| ${row.backlog} | ${row.rows} | ${row.pipelineSeconds} | ${row.pipelineRowsPerSec} | ${row.floorSeconds} | ${row.floorRowsPerSec} | ${row.ratio} | ${row.keysLeft} | ${cpu.reader ?? '-'} / ${cpu.invalidator} |`,
+    `| ${row.backlog} | ${row.rows} | ${row.pipelineSeconds} | ${row.pipelineRowsPerSec} | ${row.floorSeconds} | ${row.floorRowsPerSec} | ${row.ratio} | ${row.keysLeft} | ${cpu.reader ?? '-'} / ${cpu.invalidator} / ${cpu.kafkaBroker ?? '-'} | ${row.machineBusy} |`,
   );
 }
 console.log('');

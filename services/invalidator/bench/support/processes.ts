@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { spawnService } from '@freshen/harness';
-import { processCpuSeconds } from '@freshen/test-kit';
+import { processCpuSeconds, serviceNodeFlags } from '@freshen/test-kit';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
@@ -31,7 +31,11 @@ export function startReaderProcess(
     cwd: root,
     env: { LOG_LEVEL: 'info', ...env },
     metricsPort: 0,
-    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    // As `npm start` runs it: the same heap bounds as in production.
+    nodeArgs: [
+      ...serviceNodeFlags(path.join(root, 'services/cdc-reader')),
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ],
     onLine(line) {
       if (streamingAt === undefined && line.includes('"msg":"streaming"')) {
         streamingAt = Date.parse((JSON.parse(line) as { time: string }).time);
