@@ -1,4 +1,4 @@
-import { parseLsn, type ChangeEvent } from '@freshen/change-event';
+import { isLsn, parseLsn, type ChangeEvent } from '@freshen/change-event';
 
 /**
  * The version stored beside a refreshed key: the commit LSN (16 hex digits, 64 bits) followed
@@ -10,7 +10,22 @@ import { parseLsn, type ChangeEvent } from '@freshen/change-event';
  * boundary fell between them the second (final) value would be refused as a replay.
  */
 export function eventVersion(event: Pick<ChangeEvent, 'lsn' | 'seq'>): string {
-  return (
-    parseLsn(event.lsn).toString(16).padStart(16, '0') + event.seq.toString(16).padStart(8, '0')
-  );
+  return lsnDigits(event.lsn) + event.seq.toString(16).padStart(8, '0');
+}
+
+// The changes of a transaction share its commit LSN: the invalidator asks for one LSN's
+// digits many times in a row, so the last answer is kept.
+let lastLsn = '';
+let lastDigits = '';
+
+/** The LSN `X/Y` as 16 lowercase hex digits: X and Y are its high and low 32 bits. */
+function lsnDigits(lsn: string): string {
+  if (lsn === lastLsn) return lastDigits;
+  const slash = lsn.indexOf('/');
+  if (!isLsn(lsn)) parseLsn(lsn); // throws, naming the bad value
+  lastDigits = (
+    lsn.slice(0, slash).padStart(8, '0') + lsn.slice(slash + 1).padStart(8, '0')
+  ).toLowerCase();
+  lastLsn = lsn;
+  return lastDigits;
 }

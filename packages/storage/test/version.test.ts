@@ -15,4 +15,22 @@ describe('eventVersion', () => {
     expect(second > first).toBe(true);
     expect(eventVersion({ lsn: '0/16B3749', seq: 0 }) > second).toBe(true);
   });
+
+  it('gives the digits of the LSN as a 64-bit number, for every form of X/Y', () => {
+    for (const lsn of [
+      '0/0',
+      '0/1',
+      '1/0',
+      'FFFFFFFF/FFFFFFFF',
+      'ab/CD',
+      '00000001/0000000A',
+      '16/B374D848',
+    ]) {
+      const [high, low] = lsn.split('/').map((part) => BigInt(`0x${part}`));
+      const expected = ((high! << 32n) | low!).toString(16).padStart(16, '0');
+      expect(eventVersion({ lsn, seq: 0 })).toBe(`${expected}00000000`);
+      expect(eventVersion({ lsn, seq: 0 })).toBe(`${expected}00000000`); // the kept answer
+    }
+    expect(() => eventVersion({ lsn: '0/XYZ', seq: 0 })).toThrow(/not an LSN/);
+  });
 });
