@@ -5,9 +5,10 @@ import { releaseLease, type RedisClient } from '@freshen/storage';
 import type { CacheLatencyMetrics, ReadSource } from '../metrics/cache-latency-metrics.ts';
 import type { CacheMetrics } from '../metrics/cache-metrics.ts';
 import type { Admission, NearCache } from '../near/near-cache.ts';
-import type { Serializer } from '../serializers/serializer.ts';
+import { jsonSerializer, type Serializer } from '../serializers/serializer.ts';
 import type { Encoded, Found, Storage } from './storage.ts';
 import { deepFreeze } from './deep-freeze.ts';
+import { JsonCopy } from './json-copy.ts';
 import { jitteredTtl } from './ttl-jitter.ts';
 import { shouldRefreshEarly } from './xfetch.ts';
 
@@ -90,10 +91,11 @@ export class ReadThrough {
     if (this.near === undefined || !this.near.covers(key)) return NOT_NEAR;
     const copy = this.near.get(key, variant);
     if (copy === undefined) return NOT_NEAR;
-    // A shared copy is the frozen value itself; otherwise text, deserialized afresh per hit.
-    return this.near.options.shareValues
-      ? (copy as T)
-      : (serializer.deserialize(copy as string) as T);
+    // A shared copy is the frozen value itself; a JsonCopy gives a fresh copy of the value it
+    // keeps; otherwise text, deserialized afresh per hit.
+    if (this.near.options.shareValues) return copy as T;
+    if (copy instanceof JsonCopy) return nearJson(copy, serializer) as T;
+    return serializer.deserialize(copy as string) as T;
   }
 
   /**
@@ -136,7 +138,11 @@ export class ReadThrough {
     const near = this.near!;
     const text = context.serializer.serialize(found.value);
     // Shared: a value of its own, since the caller of this read may change `found.value`.
-    const copy = near.options.shareValues ? deepFreeze(context.serializer.deserialize(text)) : text;
+    const copy = near.options.shareValues
+      ? deepFreeze(context.serializer.deserialize(text))
+      : context.serializer === jsonSerializer
+        ? (JsonCopy.of(text) ?? text)
+        : text;
     near.admit(admission, context.nearVariant, copy, 2 * text.length, found.expiresAtMs);
   }
 
@@ -398,4 +404,15 @@ export class ReadThrough {
     this.metrics.redisErrors.inc();
     return REDIS_FAILED;
   }
+}
+
+/**
+ * A JsonCopy's value for a reader. Another serializer for the same key (which Redis's own
+ * text would not survive either) still gets exactly what it would from the text: a JsonCopy
+ * was made from JSON.stringify's text, which stringifying its value gives back.
+ */
+function nearJson(copy: JsonCopy, serializer: Serializer): unknown {
+  return serializer === jsonSerializer
+    ? copy.copy()
+    : serializer.deserialize(JSON.stringify(copy.value));
 }
