@@ -60,10 +60,10 @@ export class NearCache {
     if (!this.serving) return undefined;
     const copy = this.lru.get(key, variant, Date.now());
     if (copy === undefined) {
-      this.metrics.misses.inc();
+      this.metrics.miss();
       return undefined;
     }
-    this.metrics.hits.inc();
+    this.metrics.hit();
     if (this.hitListeners.size > 0) {
       const admittedAtMs = this.lru.admittedAtMs(key)!;
       for (const listener of this.hitListeners) listener(key, admittedAtMs);
