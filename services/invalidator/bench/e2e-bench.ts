@@ -73,11 +73,12 @@ function readerEnv(bench: BenchTable): Record<string, string> {
 function startBenchInvalidator(
   bench: BenchTable,
   onApplied?: (applied: AppliedBatch) => void,
+  groupId = benchName('bench_group'),
 ): Promise<Invalidator> {
   return startInvalidator({
     kafkaBrokers: settings.kafkaBrokers,
     redis: { url: settings.redisUrl },
-    groupId: benchName('bench_group'),
+    groupId,
     topics: [bench.topic],
     dlqTopic: `${bench.topicPrefix}.dlq`,
     rules: bench.rules,
@@ -109,6 +110,8 @@ interface BacklogRow {
   };
   /** Busy share of all the machine's cores meanwhile: near 1, the pipeline is CPU-bound. */
   machineBusy: number;
+  /** The invalidator alone, a new group re-reading the topic the pipeline filled. */
+  invalidatorAlone: AloneRun;
 }
 
 /** This process's CPU-seconds so far (the invalidator runs in-process; the driver only polls). */
@@ -117,6 +120,52 @@ const ownCpuSeconds = () => {
   return (usage.user + usage.system) / 1e6;
 };
 const perMillion = (seconds: number, rows: number) => round((seconds * 1_000_000) / rows);
+
+interface AloneRun {
+  rowsPerSec: number;
+  /** rowsPerSec against the same run's pg_recvlogical rows/s. */
+  ratio: number;
+  cpuSecondsPerMillionRows: number;
+}
+
+/**
+ * The invalidator's own speed, apart from the reader it shares the machine with: its keys are
+ * set again and a new consumer group reads the whole topic from the start. Timed from the
+ * first applied batch (the group join is start-up, as the reader's is) to the last.
+ */
+async function invalidatorAlone(bench: BenchTable, keys: number): Promise<Omit<AloneRun, 'ratio'>> {
+  await fillKeys(bench, keys);
+  let applied = 0;
+  let first: { at: number; cpu: number } | undefined;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const invalidator = await startBenchInvalidator(
+    bench,
+    ({ batch }) => {
+      first ??= { at: performance.now(), cpu: ownCpuSeconds() };
+      applied += batch.messages.length;
+      if (applied >= ROWS) finish();
+    },
+    benchName('bench_alone'),
+  );
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('bench: the invalidator alone timed out')),
+        10 * 60 * SECOND,
+      );
+    });
+    await Promise.race([finished, timedOut]).finally(() => clearTimeout(timer));
+    const seconds = (performance.now() - first!.at) / 1000;
+    return {
+      rowsPerSec: Math.round(ROWS / seconds),
+      cpuSecondsPerMillionRows: perMillion(ownCpuSeconds() - first!.cpu, ROWS),
+    };
+  } finally {
+    await invalidator.close();
+  }
+}
 
 async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> {
   // single-row updates 1000 existing rows over and over; hundred-row inserts into an empty table.
@@ -180,6 +229,11 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
     console.error(`[${kind}] pg_recvlogical: ${floorSeconds.toFixed(2)} s`);
     const pipelineRowsPerSec = Math.round(ROWS / pipelineSeconds);
     const floorRowsPerSec = Math.round(ROWS / floorSeconds);
+    const alone = await invalidatorAlone(
+      bench,
+      kind === 'single-row' ? SINGLE_ROW_TABLE_ROWS : ROWS,
+    );
+    console.error(`[${kind}] invalidator alone: ${alone.rowsPerSec} rows/s`);
     return {
       backlog:
         kind === 'single-row'
@@ -200,6 +254,7 @@ async function catchUp(kind: 'single-row' | 'hundred-row'): Promise<BacklogRow> 
         kafkaBroker: brokerCpu === undefined ? null : perMillion(brokerCpu, ROWS),
       },
       machineBusy: machine.machineBusy,
+      invalidatorAlone: { ...alone, ratio: round(alone.rowsPerSec / floorRowsPerSec) },
     };
   } finally {
     await bench.cleanup.close().catch((error: unknown) => console.error('cleanup failed', error));
@@ -321,13 +376,13 @@ const outFile = path.join(outDir, quick || backlogs.length === 0 ? 'e2e-partial.
 writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
 
 console.log(
-  '| backlog | rows | pipeline s | pipeline rows/s | pg_recvlogical s | floor rows/s | ratio | keys left | CPU-s per M rows: reader / invalidator / broker | machine busy |',
+  '| backlog | rows | pipeline s | pipeline rows/s | pg_recvlogical s | floor rows/s | ratio | keys left | CPU-s per M rows: reader / invalidator / broker | machine busy | invalidator alone rows/s (ratio), CPU-s per M rows |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of backlogs) {
   const cpu = row.cpuSecondsPerMillionRows;
   console.log(
-    `| ${row.backlog} | ${row.rows} | ${row.pipelineSeconds} | ${row.pipelineRowsPerSec} | ${row.floorSeconds} | ${row.floorRowsPerSec} | ${row.ratio} | ${row.keysLeft} | ${cpu.reader ?? '-'} / ${cpu.invalidator} / ${cpu.kafkaBroker ?? '-'} | ${row.machineBusy} |`,
+    `| ${row.backlog} | ${row.rows} | ${row.pipelineSeconds} | ${row.pipelineRowsPerSec} | ${row.floorSeconds} | ${row.floorRowsPerSec} | ${row.ratio} | ${row.keysLeft} | ${cpu.reader ?? '-'} / ${cpu.invalidator} / ${cpu.kafkaBroker ?? '-'} | ${row.machineBusy} | ${row.invalidatorAlone.rowsPerSec} (${row.invalidatorAlone.ratio}), ${row.invalidatorAlone.cpuSecondsPerMillionRows} |`,
   );
 }
 console.log('');
