@@ -137,12 +137,7 @@ export class ReadThrough {
     if (!admission) return;
     const near = this.near!;
     const text = context.serializer.serialize(found.value);
-    // Shared: a value of its own, since the caller of this read may change `found.value`.
-    const copy = near.options.shareValues
-      ? deepFreeze(context.serializer.deserialize(text))
-      : context.serializer === jsonSerializer
-        ? (JsonCopy.of(text) ?? text)
-        : text;
+    const copy = nearCopy(text, context.serializer, near.options.shareValues);
     near.admit(admission, context.nearVariant, copy, 2 * text.length, found.expiresAtMs);
   }
 
@@ -404,6 +399,14 @@ export class ReadThrough {
     this.metrics.redisErrors.inc();
     return REDIS_FAILED;
   }
+}
+
+/** What the near cache keeps of a value read from Redis as `text` (nearValue reads it back). */
+function nearCopy(text: string, serializer: Serializer, shareValues: boolean): unknown {
+  // Shared: a value of its own, since the caller of the read may change the value it got.
+  if (shareValues) return deepFreeze(serializer.deserialize(text));
+  if (serializer === jsonSerializer) return JsonCopy.of(text) ?? text;
+  return text;
 }
 
 /**

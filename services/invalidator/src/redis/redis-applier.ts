@@ -91,8 +91,9 @@ export const DEFAULT_TOMBSTONE_TTL_MS = 10 * MINUTE;
 
 /**
  * Applies deletes (key and lease gone, the version left as a tombstone when the key was
- * refreshed: delete-fenced.lua) and version-guarded refreshes in pipelines: one pipeline on a
- * standalone server; under Redis Cluster one pipeline per master, all masters at once.
+ * refreshed: delete-fenced-n.lua) and version-guarded refreshes (refresh-if-newer-n.lua), many
+ * per script call, in pipelines: one pipeline on a standalone server; under Redis Cluster one
+ * pipeline per master, all masters at once, and one call per slot.
  * Resolves only when Redis acknowledged every command; any failed command rejects
  * (REDIS_UNAVAILABLE), and the whole work is safe to re-apply.
  */
@@ -187,7 +188,7 @@ export class RedisApplier {
           );
         }
         queueWait(pipeline, queued, this.durability);
-        return execCountingRefused(pipeline, queued, this.durability);
+        return execAndCount(pipeline, queued, this.durability);
       }),
     );
   }
@@ -204,7 +205,7 @@ export class RedisApplier {
       work.tags ?? [],
     );
     queueWait(pipeline, queued, this.durability);
-    return [await execCountingRefused(pipeline, queued, this.durability)];
+    return [await execAndCount(pipeline, queued, this.durability)];
   }
 
   /** Queues the commands and records their kinds in `queued`, in pipeline order. */
@@ -272,7 +273,7 @@ function queueWait(pipeline: ChainableCommander, queued: CommandKind[], wait: Re
 }
 
 /** A refresh call's reply is how many of its refreshes were written (the rest were refused); delete replies are not needed. */
-async function execCountingRefused(
+async function execAndCount(
   pipeline: ChainableCommander,
   queued: readonly CommandKind[],
   wait: ReplicaWait,
