@@ -1,4 +1,4 @@
-import { isLsn, parseLsn, type ChangeEvent } from '@freshen/change-event';
+import { lsnHex, type ChangeEvent } from '@freshen/change-event';
 
 /**
  * The version stored beside a refreshed key: the commit LSN (16 hex digits, 64 bits) followed
@@ -18,14 +18,10 @@ export function eventVersion(event: Pick<ChangeEvent, 'lsn' | 'seq'>): string {
 let lastLsn = '';
 let lastDigits = '';
 
-/** The LSN `X/Y` as 16 lowercase hex digits: X and Y are its high and low 32 bits. */
 function lsnDigits(lsn: string): string {
-  if (lsn === lastLsn) return lastDigits;
-  const slash = lsn.indexOf('/');
-  if (!isLsn(lsn)) parseLsn(lsn); // throws, naming the bad value
-  lastDigits = (
-    lsn.slice(0, slash).padStart(8, '0') + lsn.slice(slash + 1).padStart(8, '0')
-  ).toLowerCase();
-  lastLsn = lsn;
+  if (lsn !== lastLsn) {
+    lastDigits = lsnHex(lsn);
+    lastLsn = lsn;
+  }
   return lastDigits;
 }

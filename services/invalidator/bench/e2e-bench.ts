@@ -137,30 +137,22 @@ async function invalidatorAlone(bench: BenchTable, keys: number): Promise<Omit<A
   await fillKeys(bench, keys);
   let applied = 0;
   let first: { at: number; cpu: number } | undefined;
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let last: { at: number; cpu: number } | undefined;
   const invalidator = await startBenchInvalidator(
     bench,
     ({ batch }) => {
-      first ??= { at: performance.now(), cpu: ownCpuSeconds() };
+      const now = { at: performance.now(), cpu: ownCpuSeconds() };
+      first ??= now;
       applied += batch.messages.length;
-      if (applied >= ROWS) finish();
+      if (applied >= ROWS) last ??= now;
     },
     benchName('bench_alone'),
   );
   try {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error('bench: the invalidator alone timed out')),
-        10 * 60 * SECOND,
-      );
-    });
-    await Promise.race([finished, timedOut]).finally(() => clearTimeout(timer));
-    const seconds = (performance.now() - first!.at) / 1000;
+    await until(async () => last !== undefined, 10 * 60 * SECOND, 'the invalidator alone');
     return {
-      rowsPerSec: Math.round(ROWS / seconds),
-      cpuSecondsPerMillionRows: perMillion(ownCpuSeconds() - first!.cpu, ROWS),
+      rowsPerSec: Math.round(ROWS / ((last!.at - first!.at) / 1000)),
+      cpuSecondsPerMillionRows: perMillion(last!.cpu - first!.cpu, ROWS),
     };
   } finally {
     await invalidator.close();

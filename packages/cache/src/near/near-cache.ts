@@ -21,9 +21,8 @@ export interface Admission {
  * The in-process tier in front of Redis. Copies are evicted when Redis says the key changed
  * (see invalidation-tracker.ts), when their own TTL or the Redis expiry recorded with the value
  * passes, or by size. It serves nothing while the invalidation path is down, and empties itself
- * whenever that path is lost. A copy is opaque here: reading/read-through.ts keeps serialized
- * text (each hit deserializes a fresh value, so callers cannot change each other's) or, with
- * `shareValues`, one deep-frozen value that every hit returns.
+ * whenever that path is lost. A copy is opaque here: reading/near-copy.ts decides what is kept
+ * (text, a JsonCopy, or with `shareValues` one deep-frozen value) and how a hit reads it.
  */
 export class NearCache {
   readonly options: ResolvedNearCacheOptions;

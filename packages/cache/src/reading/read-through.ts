@@ -5,10 +5,9 @@ import { releaseLease, type RedisClient } from '@freshen/storage';
 import type { CacheLatencyMetrics, ReadSource } from '../metrics/cache-latency-metrics.ts';
 import type { CacheMetrics } from '../metrics/cache-metrics.ts';
 import type { Admission, NearCache } from '../near/near-cache.ts';
-import { jsonSerializer, type Serializer } from '../serializers/serializer.ts';
+import type { Serializer } from '../serializers/serializer.ts';
 import type { Encoded, Found, Storage } from './storage.ts';
-import { deepFreeze } from './deep-freeze.ts';
-import { JsonCopy } from './json-copy.ts';
+import { fromNearCopy, nearCopy } from './near-copy.ts';
 import { jitteredTtl } from './ttl-jitter.ts';
 import { shouldRefreshEarly } from './xfetch.ts';
 
@@ -91,11 +90,7 @@ export class ReadThrough {
     if (this.near === undefined || !this.near.covers(key)) return NOT_NEAR;
     const copy = this.near.get(key, variant);
     if (copy === undefined) return NOT_NEAR;
-    // A shared copy is the frozen value itself; a JsonCopy gives a fresh copy of the value it
-    // keeps; otherwise text, deserialized afresh per hit.
-    if (this.near.options.shareValues) return copy as T;
-    if (copy instanceof JsonCopy) return nearJson(copy, serializer) as T;
-    return serializer.deserialize(copy as string) as T;
+    return fromNearCopy(copy, serializer, this.near.options.shareValues) as T;
   }
 
   /**
@@ -399,23 +394,4 @@ export class ReadThrough {
     this.metrics.redisErrors.inc();
     return REDIS_FAILED;
   }
-}
-
-/** What the near cache keeps of a value read from Redis as `text` (nearValue reads it back). */
-function nearCopy(text: string, serializer: Serializer, shareValues: boolean): unknown {
-  // Shared: a value of its own, since the caller of the read may change the value it got.
-  if (shareValues) return deepFreeze(serializer.deserialize(text));
-  if (serializer === jsonSerializer) return JsonCopy.of(text) ?? text;
-  return text;
-}
-
-/**
- * A JsonCopy's value for a reader. Another serializer for the same key (which Redis's own
- * text would not survive either) still gets exactly what it would from the text: a JsonCopy
- * was made from JSON.stringify's text, which stringifying its value gives back.
- */
-function nearJson(copy: JsonCopy, serializer: Serializer): unknown {
-  return serializer === jsonSerializer
-    ? copy.copy()
-    : serializer.deserialize(JSON.stringify(copy.value));
 }
