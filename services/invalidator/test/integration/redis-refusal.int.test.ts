@@ -45,12 +45,17 @@ async function expectRefused(url: string, cause: string, hint: RegExp) {
     redis: { url },
     overrides: { logger },
   });
-  await waitFor(async () => (await getOps(invalidator.opsPort, '/readyz')).status === 503, {
-    description: '/readyz 503',
-  });
+  const errorsOfCause = () =>
+    lines.filter((line) => line.level === ERROR && line.msg.includes(cause));
+  // Both, in either order: /readyz may say 503 (still starting) before the refusal is logged.
+  await waitFor(
+    async () =>
+      errorsOfCause().length > 0 && (await getOps(invalidator.opsPort, '/readyz')).status === 503,
+    { description: `/readyz 503 and an error line naming ${cause}` },
+  );
   const { body } = await getOps(invalidator.opsPort, '/readyz');
   expect(String(body.details?.redis)).toBeDefined();
-  const errors = lines.filter((line) => line.level === ERROR && line.msg.includes(cause));
+  const errors = errorsOfCause();
   expect(errors.length).toBe(1);
   expect(errors[0]!.msg).toMatch(hint);
   expect(text()).not.toMatch(/right-secret|wrong-secret/);
