@@ -20,6 +20,7 @@ export {
   type PlatformaticEventPublisherOptions,
 } from './publisher/platformatic-event-publisher.ts';
 export { ThreadEventPublisher } from './publisher/thread-event-publisher.ts';
+export { createEventPublisher, type PublisherThread } from './publisher/create-event-publisher.ts';
 export { javaCompatiblePartition } from './publisher/java-compatible-partitioner.ts';
 export {
   type BatchHandler,

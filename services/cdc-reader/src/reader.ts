@@ -1,10 +1,8 @@
 import { parseLsn } from '@freshen/change-event';
 import { redactUrl } from '@freshen/config';
-import {
-  PlatformaticEventPublisher,
-  ThreadEventPublisher,
-  type EventPublisher,
-} from '@freshen/kafka';
+// The publishing entry point, not '@freshen/kafka': with PUBLISH_THREAD=worker the Kafka
+// client's modules load on the worker's thread alone.
+import { createEventPublisher, type EventPublisher } from '@freshen/kafka/publishing';
 import {
   backoffDelay,
   CloseList,
@@ -314,7 +312,7 @@ async function connectPublisher(
   onRetrying: () => void,
 ): Promise<EventPublisher | undefined> {
   for (let attempt = 0; !signal.aborted; attempt++) {
-    const publisher = newPublisher(config, logger);
+    const publisher = await newPublisher(config, logger);
     try {
       await publisher.connect();
       if (signal.aborted) {
@@ -341,20 +339,21 @@ async function connectPublisher(
   return undefined;
 }
 
-function newPublisher(config: ReaderConfig, logger: Logger): EventPublisher {
-  const options = {
-    connection: {
-      brokers: config.KAFKA_BROKERS,
-      clientId: `freshen-cdc-reader-${config.SLOT_NAME}`,
-      security: config.kafkaSecurity,
+function newPublisher(config: ReaderConfig, logger: Logger): Promise<EventPublisher> {
+  return createEventPublisher(
+    {
+      connection: {
+        brokers: config.KAFKA_BROKERS,
+        clientId: `freshen-cdc-reader-${config.SLOT_NAME}`,
+        security: config.kafkaSecurity,
+      },
+      logger,
+      logName: 'cdc-reader',
+      partitions: config.TOPIC_PARTITIONS,
+      replicationFactor: config.TOPIC_REPLICATION_FACTOR,
     },
-    logger,
-    partitions: config.TOPIC_PARTITIONS,
-    replicationFactor: config.TOPIC_REPLICATION_FACTOR,
-  };
-  return config.PUBLISH_THREAD === 'worker'
-    ? new ThreadEventPublisher({ ...options, logName: 'cdc-reader' })
-    : new PlatformaticEventPublisher(options);
+    config.PUBLISH_THREAD,
+  );
 }
 
 async function currentSnapshot(db: pg.Client): Promise<string> {

@@ -1,5 +1,5 @@
 import { type ChangeEvent } from '@freshen/change-event';
-import type { EventPublisher } from '@freshen/kafka';
+import type { EventPublisher } from '@freshen/kafka/publishing';
 import { FreshenError, type Logger } from '@freshen/runtime';
 import type { Pgoutput } from 'pg-logical-replication';
 import { LsnTracker, type TrackedTransaction } from './confirming/lsn-tracker.ts';

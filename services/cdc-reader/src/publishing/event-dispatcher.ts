@@ -1,5 +1,5 @@
 import { messageKey, type ChangeEvent } from '@freshen/change-event';
-import type { EventPublisher, OutgoingMessage } from '@freshen/kafka';
+import type { EventPublisher, OutgoingMessage } from '@freshen/kafka/publishing';
 import {
   backoffDelay,
   FreshenError,
