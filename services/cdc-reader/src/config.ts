@@ -16,6 +16,7 @@ import {
   type Env,
   type KafkaSecurity,
 } from '@freshen/config';
+import { PUBLISHER_THREADS } from '@freshen/kafka/publishing';
 import { DEFAULT_TOPIC_TEMPLATE } from './publishing/topic-naming.ts';
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -93,7 +94,7 @@ export const readerConfigSchema = {
     default: 512 * 1024,
     doc: 'Largest change event published whole; larger ones leave out their largest values (listed as unavailable). Capped at BATCH_MAX_BYTES.',
   }),
-  PUBLISH_THREAD: oneOf(['worker', 'main'] as const, {
+  PUBLISH_THREAD: oneOf(PUBLISHER_THREADS, {
     default: 'worker',
     doc: "Where the Kafka producer runs: 'worker' (its own thread, so encoding record batches uses another core than decoding the slot) or 'main' (one thread; for a one-core container).",
   }),

@@ -16,7 +16,7 @@ registerHooks({ resolve(specifier, context, next) {
 } });`)}`;
 
 describe('@freshen/kafka/publishing', () => {
-  it('loads no Kafka client modules on the importing thread (they cost it about 50 MB of RSS)', () => {
+  it('loads no Kafka client modules on the importing thread (they cost it about 42 MB of RSS)', () => {
     const output = execFileSync(
       process.execPath,
       [
