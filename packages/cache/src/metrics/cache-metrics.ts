@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { TallyCounter } from './tally-counter.ts';
 
 /** Why a reader that found another reader's lease stopped waiting. */
 export type LeaseWaitOutcome = 'hit' | 'took_lease' | 'timeout';
@@ -9,8 +10,8 @@ export type LeaseWaitOutcome = 'hit' | 'took_lease' | 'timeout';
  * every CacheClient given the same registry shares it (see `cacheMetricsFor`).
  */
 export class CacheMetrics {
-  readonly hits: Counter;
-  readonly misses: Counter;
+  readonly hits: TallyCounter;
+  readonly misses: TallyCounter;
   readonly leaseWaits: Counter<'outcome'>;
   readonly fills: Counter;
   readonly fillsRefused: Counter;
@@ -22,15 +23,15 @@ export class CacheMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.hits = new Counter({
+    this.hits = new TallyCounter({
       name: 'freshen_cache_hits_total',
       help: 'Reads answered from Redis.',
-      registers,
+      registry,
     });
-    this.misses = new Counter({
+    this.misses = new TallyCounter({
       name: 'freshen_cache_misses_total',
       help: 'Reads that found no value in Redis (before any lease wait).',
-      registers,
+      registry,
     });
     this.leaseWaits = new Counter({
       name: 'freshen_cache_lease_waits_total',

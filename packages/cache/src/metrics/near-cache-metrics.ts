@@ -1,12 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { TallyCounter } from './tally-counter.ts';
 
 /**
  * The near cache's Prometheus metrics (CacheClient option `nearCache`), kept apart from the
  * Redis-tier metrics of cache-metrics.ts; same registry, same one-set-per-registry rule.
  */
 export class NearCacheMetrics {
-  readonly hits: Counter;
-  readonly misses: Counter;
+  readonly hits: TallyCounter;
+  readonly misses: TallyCounter;
   readonly evictions: Counter<'reason'>;
   readonly entries: Gauge;
   readonly bytes: Gauge;
@@ -14,33 +15,17 @@ export class NearCacheMetrics {
   readonly flushes: Counter<'reason'>;
   readonly staleness: Histogram;
 
-  /**
-   * Hits and misses not yet added to their Counters. A near hit costs well under a microsecond,
-   * and Counter.inc() allocates two objects per call: the hot path counts here, and the
-   * Counters take the counts when collected (a scrape, or get()).
-   */
-  private pendingHits = 0;
-  private pendingMisses = 0;
-
   constructor(registry: Registry) {
     const registers = [registry];
-    this.hits = new Counter({
+    this.hits = new TallyCounter({
       name: 'freshen_cache_near_hits_total',
       help: 'Reads answered from the in-process near cache (no Redis command).',
-      registers,
-      collect: () => {
-        if (this.pendingHits > 0) this.hits.inc(this.pendingHits);
-        this.pendingHits = 0;
-      },
+      registry,
     });
-    this.misses = new Counter({
+    this.misses = new TallyCounter({
       name: 'freshen_cache_near_misses_total',
       help: 'Reads of near-cached prefixes that the near cache could not answer (they went to Redis).',
-      registers,
-      collect: () => {
-        if (this.pendingMisses > 0) this.misses.inc(this.pendingMisses);
-        this.pendingMisses = 0;
-      },
+      registry,
     });
     this.evictions = new Counter({
       name: 'freshen_cache_near_evictions_total',
@@ -75,16 +60,6 @@ export class NearCacheMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
-  }
-
-  /** A near hit, for `hits`. */
-  hit(): void {
-    this.pendingHits++;
-  }
-
-  /** A near miss, for `misses`. */
-  miss(): void {
-    this.pendingMisses++;
   }
 }
 

@@ -59,10 +59,10 @@ export class NearCache {
     if (!this.serving) return undefined;
     const copy = this.lru.get(key, variant, Date.now());
     if (copy === undefined) {
-      this.metrics.miss();
+      this.metrics.misses.inc();
       return undefined;
     }
-    this.metrics.hit();
+    this.metrics.hits.inc();
     if (this.hitListeners.size > 0) {
       const admittedAtMs = this.lru.admittedAtMs(key)!;
       for (const listener of this.hitListeners) listener(key, admittedAtMs);
