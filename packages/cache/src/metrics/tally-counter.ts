@@ -4,8 +4,8 @@ import { Counter, type Registry } from 'prom-client';
  * A label-free prom-client Counter for a path taken on every read. `inc()` adds one to a plain
  * number, and the Counter takes the tally when it is collected (a scrape, or `get()`), so what
  * is exposed is always complete. prom-client's own `inc()` builds and hashes a labels object on
- * every call: too much for a near hit, which costs well under a microsecond, and measurable on
- * a Redis hit from eight callers (bench:cache).
+ * every call: too much for a near hit, which costs well under a microsecond, and a few percent
+ * at most of a Redis hit (bench:cache).
  */
 export class TallyCounter {
   private readonly counter: Counter;
