@@ -9,17 +9,19 @@ export function topicNamer(
   template: string,
   prefix: string,
 ): (schema: string, table: string) => string {
-  const cache = new Map<string, string>();
+  // Schema, then table: a lookup per event that builds no string (this runs for every row).
+  const cache = new Map<string, Map<string, string>>();
   return (schema, table) => {
-    const id = `${schema}\u0000${table}`;
-    let topic = cache.get(id);
+    let tables = cache.get(schema);
+    if (tables === undefined) cache.set(schema, (tables = new Map()));
+    let topic = tables.get(table);
     if (topic === undefined) {
       topic = template
         .replaceAll('{prefix}', prefix)
         .replaceAll('{schema}', schema)
         .replaceAll('{table}', table)
         .replace(/[^a-zA-Z0-9._-]/g, '_');
-      cache.set(id, topic);
+      tables.set(table, topic);
     }
     return topic;
   };
