@@ -14,7 +14,11 @@ export {
   type EnsureTopicsOptions,
   type TopicSpec,
 } from './topics.ts';
-export { type EventPublisher, type OutgoingMessage } from './publisher/event-publisher.ts';
+export {
+  type EventPublisher,
+  type OutgoingMessage,
+  type PublishOptions,
+} from './publisher/event-publisher.ts';
 export {
   PlatformaticEventPublisher,
   type PlatformaticEventPublisherOptions,

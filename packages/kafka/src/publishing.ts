@@ -6,5 +6,9 @@
  */
 export { createEventPublisher, PUBLISHER_THREADS } from './publisher/create-event-publisher.ts';
 export type { PublisherThread } from './publisher/create-event-publisher.ts';
-export type { EventPublisher, OutgoingMessage } from './publisher/event-publisher.ts';
+export type {
+  EventPublisher,
+  OutgoingMessage,
+  PublishOptions,
+} from './publisher/event-publisher.ts';
 export type { PlatformaticEventPublisherOptions } from './publisher/platformatic-event-publisher.ts';

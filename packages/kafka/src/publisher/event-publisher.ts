@@ -14,6 +14,11 @@ export interface OutgoingMessage {
   partition?: number;
 }
 
+export interface PublishOptions {
+  /** Send even though an earlier call failed: the caller is publishing again what it held back. */
+  resend?: boolean;
+}
+
 export interface EventPublisher {
   /** Connects; rejects with FreshenError KAFKA_UNAVAILABLE when the brokers cannot be reached. */
   connect(): Promise<void>;
@@ -23,13 +28,16 @@ export interface EventPublisher {
    */
   prepareTopic(topic: string): Promise<number>;
   /**
-   * Resolves once every message is acknowledged by all in-sync replicas. On rejection nothing
-   * is known about which messages were written: publish the batch again (duplicates are allowed,
-   * reordering is not, so do not publish anything newer first). Rejects with a FreshenError:
-   * KAFKA_UNAVAILABLE (retry), EVENT_TOO_LARGE (a message is larger than the topic accepts:
-   * make it smaller) or KAFKA_REJECTED (retrying cannot help).
+   * Resolves once every message is acknowledged by all in-sync replicas. Calls are sent in call
+   * order, each only after every earlier one succeeded, so a caller may keep several batches in
+   * flight. Once a call fails, every later call rejects without being sent until one is made
+   * with `resend`: on a rejection nothing is known about which messages of that batch were
+   * written, nothing newer was, and the caller, once every call has settled, publishes that batch
+   * (with `resend`) and each later one again, in order (duplicates are allowed, reordering is
+   * not). Rejects with a FreshenError: KAFKA_UNAVAILABLE (retry), EVENT_TOO_LARGE (a message is
+   * larger than the topic accepts: make it smaller) or KAFKA_REJECTED (retrying cannot help).
    */
-  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+  publish(messages: readonly OutgoingMessage[], options?: PublishOptions): Promise<void>;
   /**
    * Asks a broker for cluster metadata; rejects with KAFKA_UNAVAILABLE when none answers
    * within `timeoutMs`. Used by readiness while nothing is being published.

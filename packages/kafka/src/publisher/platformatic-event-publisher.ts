@@ -3,10 +3,11 @@ import { CloseList, FreshenError, SECOND, sleep, type Logger } from '@freshen/ru
 import { createKafkaAdmin, kafkaClientOptions, type KafkaConnection } from '../kafka-client.ts';
 import { describeKafkaError as describe, isOnly } from '../kafka-errors.ts';
 import { kafkaSecurityProblem } from '../kafka-security.ts';
-import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
+import type { EventPublisher, OutgoingMessage, PublishOptions } from './event-publisher.ts';
 import { javaCompatiblePartition } from './java-compatible-partitioner.ts';
 import { classifyProduceError } from './produce-errors.ts';
 import { withTimeout } from './with-timeout.ts';
+import { OrderedSends } from './ordered-sends.ts';
 import { PartitionCounts } from './partition-counts.ts';
 
 export interface PlatformaticEventPublisherOptions {
@@ -35,13 +36,18 @@ const LEADER_WAIT_MS = 10 * SECOND;
 /**
  * EventPublisher on @platformatic/kafka: idempotent producer (one request in flight, acks from
  * all in-sync replicas, sequence numbers so the client's own retries never duplicate or
- * reorder a partition), one send per batch covering every topic in it.
+ * reorder a partition), one send per batch covering every topic in it. Batches handed over
+ * while earlier ones are outstanding are sent only after those succeed, and none after a
+ * failure until a resend (OrderedSends): left to itself the client writes a send queued behind
+ * a failed one (it answers the broker's sequence error by taking a new producer id), and the
+ * caller's retry of the failed one would land after it.
  */
 export class PlatformaticEventPublisher implements EventPublisher {
   private readonly options: PlatformaticEventPublisherOptions;
   private readonly producer: Producer<string, Value, string, string>;
   private readonly partitionCounts = new PartitionCounts((topic) => this.lookUpOrCreate(topic));
   private readonly closeList = new CloseList();
+  private readonly sends = new OrderedSends();
   private prober: Admin | undefined;
 
   constructor(options: PlatformaticEventPublisherOptions) {
@@ -123,18 +129,20 @@ export class PlatformaticEventPublisher implements EventPublisher {
     }
   }
 
-  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+  publish(messages: readonly OutgoingMessage[], options?: PublishOptions): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
     const batch: Outgoing[] = new Array(messages.length);
     for (let i = 0; i < messages.length; i++) {
       const { topic, key, value, partition } = messages[i]!;
       batch[i] = partition === undefined ? { topic, key, value } : { topic, key, value, partition };
     }
-    try {
-      await this.producer.send({ messages: batch });
-    } catch (error) {
-      throw classifyProduceError(error, describe);
-    }
+    return this.sends.run(async () => {
+      try {
+        await this.producer.send({ messages: batch });
+      } catch (error) {
+        throw classifyProduceError(error, describe);
+      }
+    }, options?.resend);
   }
 
   async probe(timeoutMs: number): Promise<void> {

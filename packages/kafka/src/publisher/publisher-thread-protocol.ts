@@ -9,7 +9,7 @@ import type { PlatformaticEventPublisherOptions } from './platformatic-event-pub
 export type PublisherCall =
   | { id: number; method: 'connect' }
   | { id: number; method: 'prepareTopic'; topic: string }
-  | { id: number; method: 'publish'; messages: readonly OutgoingMessage[] }
+  | { id: number; method: 'publish'; messages: readonly OutgoingMessage[]; resend: boolean }
   | { id: number; method: 'probe'; timeoutMs: number }
   | { id: number; method: 'close' };
 

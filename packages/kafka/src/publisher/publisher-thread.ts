@@ -24,7 +24,7 @@ async function run(call: PublisherCall): Promise<number | undefined> {
     case 'prepareTopic':
       return publisher.prepareTopic(call.topic);
     case 'publish':
-      return void (await publisher.publish(call.messages));
+      return void (await publisher.publish(call.messages, { resend: call.resend }));
     case 'probe':
       return void (await publisher.probe(call.timeoutMs));
     case 'close':

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { FreshenError, type Logger } from '@freshen/runtime';
-import type { EventPublisher, OutgoingMessage } from './event-publisher.ts';
+import type { EventPublisher, OutgoingMessage, PublishOptions } from './event-publisher.ts';
 import type { PlatformaticEventPublisherOptions } from './platformatic-event-publisher.ts';
 import type {
   PublisherCall,
@@ -26,8 +26,8 @@ type Call = PublisherCall extends infer C
 
 /**
  * The PlatformaticEventPublisher run on a worker thread: the same EventPublisher contract
- * (the caller still decides retries and order; one publish resolves when Kafka acknowledged
- * all of it), with the Kafka client's encoding and socket work off the caller's thread.
+ * (the caller still decides retries; one publish resolves when Kafka acknowledged all of it;
+ * calls reach the worker's publisher in call order, which keeps them in order), with the Kafka client's encoding and socket work off the caller's thread.
  * Messages are copied to the worker (strings and Buffers are cloned, not shared).
  *
  * If the worker dies, every outstanding and later call rejects with KAFKA_REJECTED: nothing
@@ -66,9 +66,9 @@ export class ThreadEventPublisher implements EventPublisher {
     return (await this.call({ method: 'prepareTopic', topic }))!;
   }
 
-  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+  async publish(messages: readonly OutgoingMessage[], options?: PublishOptions): Promise<void> {
     if (messages.length === 0) return;
-    await this.call({ method: 'publish', messages });
+    await this.call({ method: 'publish', messages, resend: options?.resend ?? false });
   }
 
   async probe(timeoutMs: number): Promise<void> {
