@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@freshen/runtime';
-import type { OutgoingMessage } from './event-publisher.ts';
+import type { PackedBatch } from './packed-batch.ts';
 import type { PlatformaticEventPublisherOptions } from './platformatic-event-publisher.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { PlatformaticEventPublisherOptions } from './platformatic-event-pub
 export type PublisherCall =
   | { id: number; method: 'connect' }
   | { id: number; method: 'prepareTopic'; topic: string }
-  | { id: number; method: 'publish'; messages: readonly OutgoingMessage[]; resend: boolean }
+  | { id: number; method: 'publish'; batch: PackedBatch; resend: boolean }
   | { id: number; method: 'probe'; timeoutMs: number }
   | { id: number; method: 'close' };
 

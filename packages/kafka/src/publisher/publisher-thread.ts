@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger, isFreshenError } from '@freshen/runtime';
+import { unpackBatch } from './packed-batch.ts';
 import { PlatformaticEventPublisher } from './platformatic-event-publisher.ts';
 import type {
   PublisherCall,
@@ -24,7 +25,7 @@ async function run(call: PublisherCall): Promise<number | undefined> {
     case 'prepareTopic':
       return publisher.prepareTopic(call.topic);
     case 'publish':
-      return void (await publisher.publish(call.messages, { resend: call.resend }));
+      return void (await publisher.publish(unpackBatch(call.batch), { resend: call.resend }));
     case 'probe':
       return void (await publisher.probe(call.timeoutMs));
     case 'close':

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { FreshenError, type Logger } from '@freshen/runtime';
 import type { EventPublisher, OutgoingMessage, PublishOptions } from './event-publisher.ts';
+import { packBatch } from './packed-batch.ts';
 import type { PlatformaticEventPublisherOptions } from './platformatic-event-publisher.ts';
 import type {
   PublisherCall,
@@ -28,7 +29,7 @@ type Call = PublisherCall extends infer C
  * The PlatformaticEventPublisher run on a worker thread: the same EventPublisher contract
  * (the caller still decides retries; one publish resolves when Kafka acknowledged all of it;
  * calls reach the worker's publisher in call order, which keeps them in order), with the Kafka client's encoding and socket work off the caller's thread.
- * Messages are copied to the worker (strings and Buffers are cloned, not shared).
+ * A batch crosses packed (packed-batch.ts): its values' bytes in one transferred buffer.
  *
  * If the worker dies, every outstanding and later call rejects with KAFKA_REJECTED: nothing
  * after that point can be published, so the reader stops and is restarted, and what Kafka had
@@ -68,7 +69,8 @@ export class ThreadEventPublisher implements EventPublisher {
 
   async publish(messages: readonly OutgoingMessage[], options?: PublishOptions): Promise<void> {
     if (messages.length === 0) return;
-    await this.call({ method: 'publish', messages, resend: options?.resend ?? false });
+    const batch = packBatch(messages);
+    await this.call({ method: 'publish', batch, resend: options?.resend ?? false }, [batch.values]);
   }
 
   async probe(timeoutMs: number): Promise<void> {
@@ -83,12 +85,12 @@ export class ThreadEventPublisher implements EventPublisher {
     return this.closing;
   }
 
-  private call(call: Call): Promise<number | undefined> {
+  private call(call: Call, transfer?: ArrayBuffer[]): Promise<number | undefined> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...call, id });
+      this.worker.postMessage({ ...call, id }, transfer);
     });
   }
 
