@@ -5,10 +5,10 @@ import { describeKafkaError as describe, isOnly } from '../kafka-errors.ts';
 import { kafkaSecurityProblem } from '../kafka-security.ts';
 import type { EventPublisher, OutgoingMessage, PublishOptions } from './event-publisher.ts';
 import { javaCompatiblePartition } from './java-compatible-partitioner.ts';
-import { classifyProduceError } from './produce-errors.ts';
-import { withTimeout } from './with-timeout.ts';
 import { OrderedSends } from './ordered-sends.ts';
 import { PartitionCounts } from './partition-counts.ts';
+import { classifyProduceError } from './produce-errors.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export interface PlatformaticEventPublisherOptions {
   connection: KafkaConnection;

@@ -28,8 +28,9 @@ type Call = PublisherCall extends infer C
 /**
  * The PlatformaticEventPublisher run on a worker thread: the same EventPublisher contract
  * (the caller still decides retries; one publish resolves when Kafka acknowledged all of it;
- * calls reach the worker's publisher in call order, which keeps them in order), with the Kafka client's encoding and socket work off the caller's thread.
- * A batch crosses packed (packed-batch.ts): its values' bytes in one transferred buffer.
+ * calls reach the worker's publisher in call order, and it keeps them in order), with the
+ * Kafka client's encoding and socket work off the caller's thread. A batch crosses packed
+ * (packed-batch.ts): its values' bytes in one transferred buffer.
  *
  * If the worker dies, every outstanding and later call rejects with KAFKA_REJECTED: nothing
  * after that point can be published, so the reader stops and is restarted, and what Kafka had

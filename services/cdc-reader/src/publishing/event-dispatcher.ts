@@ -264,8 +264,7 @@ export class EventDispatcher {
     failed?: unknown,
   ): Promise<{ latencyMs: number } | 'stopped'> {
     const sent = await this.sendWithRetry(batch, failed);
-    // The broker refused a message as too large: find it by sending one event at a time
-    // (in order, so nothing reorders) and shrink the ones refused.
+    // One event at a time keeps the order while the refused ones are found.
     return sent === 'too-large' ? this.sendOneByOne(batch) : sent;
   }
 
